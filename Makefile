@@ -1,0 +1,42 @@
+# baocao: build the bilingual data package from sources/ and serve it read-only.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install build package load serve test lint clean
+
+help:
+	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001"
+	@echo "make test    run the test suite"
+	@echo "make build   regenerate datapackage/ and build/baocao.db"
+	@echo "make lint    ruff check"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+package: $(STAMP)
+	$(BIN)/baocao build
+	$(BIN)/baocao validate
+
+load: $(STAMP)
+	$(BIN)/baocao load
+
+build: package load
+
+serve: build
+	$(BIN)/baocao serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests
+
+clean:
+	rm -rf build

@@ -1,0 +1,193 @@
+"""Stage 3, extract: every number of a report, with its unit, qualifier and sentence.
+
+Generic: it knows Vietnamese notation and the unit list in metadata/, nothing of
+any one report. Dates (08/12/2023, tháng 6, quý II/2024), years (năm 2024,
+2021-2025) and the symbols of cited documents (82/NQ-HĐND) are not mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from baocao.legal import LegalExtractor, collect
+from baocao.metadata import Metadata, Unit
+from baocao.numbers import NumberFormatError, parse_number
+from baocao.parse import Document
+from baocao.text import sentence_spans
+
+SINGLE, NUMERATOR, DENOMINATOR, RANGE_LOW, RANGE_HIGH = (
+    "single", "numerator", "denominator", "range_low", "range_high")
+
+# Qualifiers, as written, and the status each gives a figure. Bounds and
+# "khoảng" must stand right before the number; estimates anywhere before it in
+# the clause ("sản lượng ước đạt 39.000 tấn").
+BOUNDS = {"khoảng": "approximate", "hơn": "lower_bound", "trên": "lower_bound", "ít nhất": "lower_bound",
+          "tối thiểu": "lower_bound", "gần": "upper_bound", "dưới": "upper_bound", "tối đa": "upper_bound"}
+ESTIMATES = {"dự ước": "projected", "dự kiến": "projected", "ước tính": "estimated",
+             "ước thực hiện": "estimated", "ước đạt": "estimated", "ước": "estimated"}
+STATUS_ORDER = ["lower_bound", "upper_bound", "projected", "estimated", "approximate"]
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_NUMBER = re.compile(rf"(?<![\w.,/]){_NUM}")
+_NUMBER_AT = re.compile(_NUM)
+_DATE_PATTERNS = [
+    r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?!\d)",                      # 08/12/2023
+    r"(?:[Tt]háng|[Qq]uý\s+[IVX]+)\s*/?\s*\d{1,2}/\d{4}(?!\d)",    # tháng 12/2024
+    r"(?<=[IVX]/)\d{4}",                                           # quý II/2024
+    r"[Tt]háng\s+\d{1,2}(?![\d/.,])(?!\s*(?:tháng|năm))",          # tháng 6
+    r"(?<![\d.,])(?:19|20)\d{2}\s?[-–]\s?(?:19|20)\d{2}(?![\d.,])",  # 2021-2025
+    r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",                              # ISO 9001:2015
+]
+_DATES = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
+_RANGE_SEP = re.compile(r"\s?[-–]\s?")
+_SLASH = re.compile(r"\s?/\s?")
+_ORDINAL_BEFORE = re.compile(r"(?:\bthứ|\bvị trí|(?<![Tt]ổng )\bsố|\blần|\bđợt|\bKhu|\bĐề án|\bkhóa|\bkhoá)\s+$")
+
+
+@dataclass
+class Mention:
+    section_id: str
+    value: Decimal
+    value_text: str
+    notation: str
+    value_start: int
+    value_end: int
+    unit_id: str | None
+    role: str
+    expression: str
+    qualifier: str | None
+    obs_status: str
+    kind: str  # quantity or ordinal
+    quote: str
+    quote_start: int
+    quote_end: int
+
+
+class Extractor:
+    def __init__(self, metadata: Metadata | None = None):
+        self.metadata = metadata or Metadata()
+        units: list[Unit] = self.metadata.units
+        alias_to_unit = {}
+        for unit in units:
+            for alias in unit.aliases:
+                alias_to_unit.setdefault(alias, unit.id)
+        self.alias_to_unit = alias_to_unit
+        aliases = sorted(alias_to_unit, key=len, reverse=True)
+        self.unit_pattern = re.compile(r"\s?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])")
+        self.legal = LegalExtractor(self.metadata.legal["document_types"], self.metadata.legal["issuers"])
+        bound_words = sorted(BOUNDS, key=len, reverse=True)
+        self.bounds_pattern = re.compile(r"(?:(?<!\w)(?:" + "|".join(bound_words) + r")\s+)+$", re.I)
+        self.estimate_pattern = re.compile(
+            r"(?<!\w)(" + "|".join(sorted(ESTIMATES, key=len, reverse=True)) + r")(?!\w)", re.I)
+
+    def unit_at(self, text: str, pos: int) -> tuple[str | None, int]:
+        match = self.unit_pattern.match(text, pos)
+        if match:
+            return self.alias_to_unit[match.group(1)], match.end()
+        return None, pos
+
+    def excluded_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = [(m.start(), m.end()) for m in _DATES.finditer(text)]
+        spans += [(start, end) for start, end, _ in self.legal.find(text)]
+        return spans
+
+    def mentions(self, section_id: str, text: str) -> list[Mention]:
+        excluded = self.excluded_spans(text)
+        sentences = sentence_spans(text)
+
+        def is_excluded(start: int, end: int) -> bool:
+            return any(s < end and start < e for s, e in excluded)
+
+        out: list[Mention] = []
+        pos = 0
+        previous_end = 0
+        while True:
+            match = _NUMBER.search(text, pos)
+            if not match:
+                break
+            start, end = match.span()
+            pos = end
+            number = match.group(0)
+            if is_excluded(start, end):
+                continue
+            if start > 0 and text[start - 1].isalpha():
+                continue  # glued to letters before it: an identifier (NĐ75, QH15)
+            unit, after = self.unit_at(text, end)
+            if unit is None and end < len(text) and text[end].isalpha():
+                continue  # glued to letters after it: an identifier (3G, 4G)
+            if re.fullmatch(r"(?:19|20)\d{2}", number) and unit is None:
+                continue  # a year
+            parts = [(number, start, end)]
+            part_units: list[str | None] = [unit]
+            role = SINGLE
+            # a/b: achieved of planned, or a count of a total
+            slash = _SLASH.match(text, after)
+            if slash and (nxt := _NUMBER_AT.match(text, slash.end())) and not is_excluded(nxt.start(), nxt.end()):
+                parts.append((nxt.group(0), nxt.start(), nxt.end()))
+                unit2, after2 = self.unit_at(text, nxt.end())
+                # "16.581/16.687 ha": the unit after the total is the unit of both
+                part_units = [unit or unit2, unit2 or unit]
+                after = after2 if unit2 else nxt.end()
+                role = NUMERATOR
+            elif unit is None or unit in ("percent", "percent_per_year"):
+                dash = _RANGE_SEP.match(text, end)
+                if dash and (nxt := _NUMBER_AT.match(text, dash.end())):
+                    unit2, after2 = self.unit_at(text, nxt.end())
+                    if unit2 is not None and not is_excluded(nxt.start(), nxt.end()):
+                        parts.append((nxt.group(0), nxt.start(), nxt.end()))
+                        part_units = [unit2, unit2]
+                        after, role = after2, RANGE_LOW
+            expression = text[start:after].strip()
+            sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, after))
+            clause_start = max(sentence[0], previous_end, text.rfind(";", 0, start) + 1)
+            before = text[clause_start:start]
+            qualifiers = []
+            statuses = []
+            for found in self.estimate_pattern.finditer(before):
+                qualifiers.append(found.group(1))
+                statuses.append(ESTIMATES[found.group(1).lower()])
+            bound = self.bounds_pattern.search(before)
+            if bound:
+                for word in bound.group(0).split():
+                    for key in sorted(BOUNDS, key=len, reverse=True):
+                        if word.lower() == key or key.startswith(word.lower()):
+                            break
+                words = bound.group(0).strip()
+                qualifiers.append(words)
+                for key, status in BOUNDS.items():
+                    if re.search(rf"(?<!\w){key}(?!\w)", words, re.I):
+                        statuses.append(status)
+            status = next((s for s in STATUS_ORDER if s in statuses), "normal")
+            kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
+            roles = [role] if len(parts) == 1 else (
+                [NUMERATOR, DENOMINATOR] if role == NUMERATOR else [RANGE_LOW, RANGE_HIGH])
+            for (value_text, vstart, vend), part_role, part_unit in zip(parts, roles, part_units):
+                try:
+                    parsed = parse_number(value_text)
+                except NumberFormatError:
+                    continue
+                out.append(Mention(
+                    section_id=section_id, value=parsed.value, value_text=value_text,
+                    notation=parsed.notation, value_start=vstart, value_end=vend, unit_id=part_unit,
+                    role=part_role, expression=expression, qualifier=" ".join(qualifiers) or None,
+                    obs_status=status, kind=kind, quote=text[sentence[0]:sentence[1]],
+                    quote_start=sentence[0], quote_end=sentence[1],
+                ))
+            previous_end = after
+            pos = max(pos, after)
+        return out
+
+    def document_mentions(self, document: Document) -> list[Mention]:
+        out = []
+        for section in document.sections:
+            out.extend(self.mentions(section.section_id, section.text))
+        return out
+
+    def legal_documents(self, document: Document):
+        found = []
+        for section in document.sections:
+            for start, end, info in self.legal.find(section.text):
+                found.append((section.section_id, start, end, section.text[start:end], info))
+        return collect(found)

@@ -1,0 +1,122 @@
+"""Hand-written inputs under metadata/, read and checked against the keys each file may hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from baocao import paths
+from baocao.errors import BaocaoError
+
+# For each file: the top-level keys, and the keys each item of a list may hold
+# (required ones first, after a "|").
+SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
+    "units.yaml": {"units": ({"id", "name_vi", "name_en", "aliases", "base_unit", "multiplier"}, {"quantity"})},
+    "legal.yaml": {
+        "document_types": ({"code", "words", "name_vi", "name_en"}, set()),
+        "issuers": ({"code", "name_vi", "name_en"}, set()),
+    },
+    "sources.yaml": {
+        "reports": (
+            {"id", "file", "sha256", "title_vi", "title_en", "issuer_vi", "issuer_en", "addressee_vi",
+             "addressee_en", "province", "period_start", "period_end", "language", "licence"},
+            {"document_symbol", "document_date", "place", "note_vi", "note_en", "signer", "kind"},
+        ),
+    },
+    "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
+}
+
+
+def _check(name: str, data: Any) -> None:
+    spec = SPEC.get(name)
+    if spec is None:
+        return
+    where = f"metadata/{name}"
+    if not isinstance(data, dict):
+        raise BaocaoError("must be a mapping at the top level", where)
+    unknown = set(data) - set(spec)
+    if unknown:
+        raise BaocaoError(f"unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(spec))})", where)
+    for key, (required, optional) in spec.items():
+        items = data.get(key)
+        if not isinstance(items, list):
+            raise BaocaoError(f"{key!r} must be a list", where)
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise BaocaoError(f"{key}[{index}] must be a mapping", where)
+            missing = required - set(item)
+            if missing:
+                raise BaocaoError(f"{key}[{index}] lacks {sorted(missing)[0]!r}", where)
+            extra = set(item) - required - optional
+            if extra:
+                raise BaocaoError(f"{key}[{index}] has unknown key {sorted(extra)[0]!r}", where)
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise BaocaoError("missing metadata file", path) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise BaocaoError(f"{place}malformed YAML ({problem})", path) from None
+    except UnicodeDecodeError:
+        raise BaocaoError("not UTF-8 text", path) from None
+    _check(path.name, data)
+    return data
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]
+    base_unit: str
+    multiplier: int | float
+    quantity: str | None
+
+
+class Metadata:
+    """All of metadata/, loaded lazily, each file once."""
+
+    def __init__(self, root: Path = paths.METADATA):
+        self.root = root
+
+    def load(self, name: str) -> Any:
+        return load_yaml(self.root / name)
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        return [
+            Unit(u["id"], u["name_vi"], u["name_en"], tuple(u["aliases"]), u["base_unit"], u["multiplier"],
+                 u.get("quantity"))
+            for u in self.load("units.yaml")["units"]
+        ]
+
+    @cached_property
+    def legal(self) -> dict[str, list[dict[str, Any]]]:
+        return self.load("legal.yaml")
+
+    @cached_property
+    def sources(self) -> list[dict[str, Any]]:
+        return self.load("sources.yaml")["reports"]
+
+    @cached_property
+    def section_titles(self) -> dict[str, str]:
+        return {t["vi"]: t["en"] for t in self.load("section_titles.yaml")["titles"]}
+
+    @cached_property
+    def package(self) -> dict[str, Any]:
+        return self.load("package.yaml")
+
+    @cached_property
+    def resources(self) -> dict[str, Any]:
+        return self.load("resources.yaml")
