@@ -20,15 +20,6 @@ from baocao.text import sentence_spans
 SINGLE, NUMERATOR, DENOMINATOR, RANGE_LOW, RANGE_HIGH = (
     "single", "numerator", "denominator", "range_low", "range_high")
 
-# Qualifiers, as written, and the status each gives a figure. Bounds and
-# "khoảng" must stand right before the number; estimates anywhere before it in
-# the clause ("sản lượng ước đạt 39.000 tấn").
-BOUNDS = {"khoảng": "approximate", "hơn": "lower_bound", "trên": "lower_bound", "ít nhất": "lower_bound",
-          "tối thiểu": "lower_bound", "gần": "upper_bound", "dưới": "upper_bound", "tối đa": "upper_bound"}
-ESTIMATES = {"dự ước": "projected", "dự kiến": "projected", "ước tính": "estimated",
-             "ước thực hiện": "estimated", "ước đạt": "estimated", "ước": "estimated"}
-STATUS_ORDER = ["lower_bound", "upper_bound", "projected", "estimated", "approximate"]
-
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER = re.compile(rf"(?<![\w.,/]){_NUM}")
 _NUMBER_AT = re.compile(_NUM)
@@ -77,10 +68,18 @@ class Extractor:
         aliases = sorted(alias_to_unit, key=len, reverse=True)
         self.unit_pattern = re.compile(r"\s?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])")
         self.legal = LegalExtractor(self.metadata.legal["document_types"], self.metadata.legal["issuers"])
-        bound_words = sorted(BOUNDS, key=len, reverse=True)
-        self.bounds_pattern = re.compile(r"(?:(?<!\w)(?:" + "|".join(bound_words) + r")\s+)+$", re.I)
-        self.estimate_pattern = re.compile(
-            r"(?<!\w)(" + "|".join(sorted(ESTIMATES, key=len, reverse=True)) + r")(?!\w)", re.I)
+        statuses = self.metadata.statuses
+        self.status_order = [s["id"] for s in statuses]
+        self.adjacent_words = {w: s["id"] for s in statuses if s["adjacent"] for w in s["words"]}
+        self.clause_words = {w: s["id"] for s in statuses if not s["adjacent"] for w in s["words"]}
+
+        def alternation(words: dict[str, str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+        # "khoảng hơn 25 tỷ": adjacent words may be chained
+        self.adjacent_pattern = re.compile(rf"(?:(?<!\w)(?:{alternation(self.adjacent_words)})\s+)+$", re.I)
+        self.word_pattern = re.compile(rf"(?<!\w)({alternation(self.adjacent_words)})(?!\w)", re.I)
+        self.clause_pattern = re.compile(rf"(?<!\w)({alternation(self.clause_words)})(?!\w)", re.I)
 
     def unit_at(self, text: str, pos: int) -> tuple[str | None, int]:
         match = self.unit_pattern.match(text, pos)
@@ -145,21 +144,15 @@ class Extractor:
             before = text[clause_start:start]
             qualifiers = []
             statuses = []
-            for found in self.estimate_pattern.finditer(before):
+            for found in self.clause_pattern.finditer(before):
                 qualifiers.append(found.group(1))
-                statuses.append(ESTIMATES[found.group(1).lower()])
-            bound = self.bounds_pattern.search(before)
-            if bound:
-                for word in bound.group(0).split():
-                    for key in sorted(BOUNDS, key=len, reverse=True):
-                        if word.lower() == key or key.startswith(word.lower()):
-                            break
-                words = bound.group(0).strip()
-                qualifiers.append(words)
-                for key, status in BOUNDS.items():
-                    if re.search(rf"(?<!\w){key}(?!\w)", words, re.I):
-                        statuses.append(status)
-            status = next((s for s in STATUS_ORDER if s in statuses), "normal")
+                statuses.append(self.clause_words[found.group(1).lower()])
+            chained = self.adjacent_pattern.search(before)
+            if chained:
+                for found in self.word_pattern.finditer(chained.group(0)):
+                    qualifiers.append(found.group(1))
+                    statuses.append(self.adjacent_words[found.group(1).lower()])
+            status = next((s for s in self.status_order if s in statuses), "normal")
             kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
             roles = [role] if len(parts) == 1 else (
                 [NUMERATOR, DENOMINATOR] if role == NUMERATOR else [RANGE_LOW, RANGE_HIGH])

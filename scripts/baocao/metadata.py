@@ -28,6 +28,7 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         ),
     },
     "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
+    "statuses.yaml": {"statuses": ({"id", "name_vi", "name_en", "words", "adjacent"}, set())},
 }
 
 
@@ -108,6 +109,10 @@ class Metadata:
     @cached_property
     def sources(self) -> list[dict[str, Any]]:
         return self.load("sources.yaml")["reports"]
+
+    @cached_property
+    def statuses(self) -> list[dict[str, Any]]:
+        return self.load("statuses.yaml")["statuses"]
 
     @cached_property
     def section_titles(self) -> dict[str, str]:

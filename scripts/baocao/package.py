@@ -1,0 +1,209 @@
+"""Stage 5, package: tables and metadata/ become a Frictionless data package.
+
+The Table Schemas come from metadata/resources.yaml, the package description from
+metadata/package.yaml and metadata/sources.yaml. CSVs are UTF-8 without BOM,
+with LF line ends; the output is written to a temporary folder beside the target
+and moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from baocao.errors import BaocaoError
+from baocao.metadata import Metadata
+from baocao.numbers import plain
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, float):
+        return plain(Decimal(repr(value)))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_bytes(field_names: list[str], rows: Iterable[dict[str, Any]], resource: str) -> tuple[bytes, int]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(field_names)
+    expected = set(field_names)
+    count = 0
+    for row in rows:
+        if set(row) != expected:
+            extra = sorted(set(row) - expected)
+            missing = sorted(expected - set(row))
+            raise BaocaoError(
+                f"resource {resource!r}: row keys differ from metadata/resources.yaml "
+                f"(extra {extra}, missing {missing})"
+            )
+        writer.writerow([cell(row[name]) for name in field_names])
+        count += 1
+    return buffer.getvalue().encode("utf-8"), count
+
+
+def i18n(en_title: str | None, en_description: str | None = None) -> dict[str, Any]:
+    en: dict[str, str] = {}
+    if en_title is not None:
+        en["title"] = en_title
+    if en_description is not None:
+        en["description"] = en_description
+    return {"i18n": {"en": en}}
+
+
+def field_descriptor(spec: dict[str, Any], tables: dict[str, list[dict[str, Any]]], key_of: dict[str, str]) -> dict:
+    field: dict[str, Any] = {
+        "name": spec["name"],
+        "type": spec["type"],
+        "title": spec["vi"],
+        "description": spec["dvi"],
+        **i18n(spec["en"], spec["den"]),
+    }
+    if spec["type"] == "number":
+        field["bareNumber"] = True
+    constraints: dict[str, Any] = {}
+    if spec.get("required"):
+        constraints["required"] = True
+    enum = spec.get("enum")
+    if isinstance(enum, dict):
+        source = enum["from"]
+        enum = [row[key_of[source]] for row in tables[source]]
+    if enum:
+        constraints["enum"] = list(enum)
+    if spec.get("unique"):
+        constraints["unique"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[str, Any]:
+    package = metadata.package
+    starts = sorted(str(r["period_start"]) for r in reports)
+    ends = sorted(str(r["period_end"]) for r in reports)
+    by_id = {s["id"]: s for s in metadata.sources}
+    return {
+        "profile": "tabular-data-package",
+        "name": package["name"],
+        "title": package["title_vi"],
+        "description": package["description_vi"],
+        "i18n": {"en": {"title": package["title_en"], "description": package["description_en"],
+                        "keywords": package["keywords_en"]}},
+        "languages": ["vi", "en"],
+        "version": package["version"],
+        "homepage": package["homepage"],
+        "keywords": package["keywords_vi"],
+        "licenses": [
+            {"name": lic["name"], "path": lic["path"], "title": lic["title_vi"], **i18n(lic["title_en"])}
+            for lic in package["licenses"]
+        ],
+        "licenseNote": package["licence_note_vi"],
+        "contributors": package["contributors"],
+        "sources": [
+            {
+                "title": r["title"],
+                "path": f"sources/{r['source_file']}",
+                **i18n(r["title_en"]),
+                "publisher": by_id[r["report_id"]]["issuer_vi"],
+                "sha256": r["sha256"],
+                "bytes": r["bytes"],
+                "period": {"start": str(r["period_start"]), "end": str(r["period_end"])},
+            }
+            for r in reports
+        ],
+        "spatial": {
+            "name": package["spatial"]["name_vi"],
+            **i18n(package["spatial"]["name_en"]),
+            "country": package["spatial"]["country"],
+            "provinceCode": package["spatial"]["province_code"],
+        },
+        "temporal": {"start": starts[0] if starts else None, "end": ends[-1] if ends else None},
+        "i18nNotes": {"en": {"licenseNote": package["licence_note_en"]}},
+        "resources": [],
+    }
+
+
+def write_package(out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata) -> dict[str, Any]:
+    """Write ``tables`` as a data package in ``out``, atomically. Returns the descriptor."""
+    specs = metadata.resources["resources"]
+    names = [spec["name"] for spec in specs]
+    if set(names) != set(tables):
+        raise BaocaoError(f"tables {sorted(tables)} do not match the resources in metadata/resources.yaml {sorted(names)}")
+    key_of = {spec["name"]: spec["primary_key"][0] for spec in specs}
+    descriptor = build_descriptor(metadata, tables["reports"])
+    files: dict[str, bytes] = {}
+    for spec in specs:
+        name = spec["name"]
+        field_names = [f["name"] for f in spec["fields"]]
+        data, count = csv_bytes(field_names, tables[name], name)
+        files[f"{name}.csv"] = data
+        schema: dict[str, Any] = {
+            "fields": [field_descriptor(f, tables, key_of) for f in spec["fields"]],
+            "primaryKey": spec["primary_key"],
+        }
+        if spec.get("foreign_keys"):
+            schema["foreignKeys"] = [
+                {"fields": fk["fields"],
+                 "reference": {"resource": "" if fk["resource"] == name else fk["resource"], "fields": fk["reference"]}}
+                for fk in spec["foreign_keys"]
+            ]
+        descriptor["resources"].append({
+            "profile": "tabular-data-resource",
+            "name": name,
+            "path": f"{name}.csv",
+            "title": spec["title_vi"],
+            "description": spec["description_vi"],
+            **i18n(spec["title_en"], spec["description_en"]),
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": len(data),
+            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "rowCount": count,
+            "schema": schema,
+        })
+    files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    publish(out, files)
+    return descriptor
+
+
+def publish(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a fresh folder and swap it in for ``out`` only when all are written."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(staging, 0o755)
+        previous = None
+        if out.exists():
+            previous = out.with_name(f".{out.name}.old")
+            if previous.exists():
+                shutil.rmtree(previous)
+            os.replace(out, previous)
+        os.replace(staging, out)
+        if previous is not None:
+            shutil.rmtree(previous)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
