@@ -43,15 +43,15 @@ def provenance_for(path: Path, metadata: Metadata) -> dict[str, Any]:
 
 
 def process(path: Path, metadata: Metadata, extractor: Extractor) -> Report:
-    provenance = provenance_for(path, metadata)
     source = read_source(path)
+    document = parse_document(source.text, path)
+    provenance = provenance_for(path, metadata)
     if source.sha256 != provenance["sha256"]:
         raise BaocaoError(
             f"sha256 {source.sha256[:12]}… does not match metadata/sources.yaml ({provenance['sha256'][:12]}…); "
             "if the report was deliberately replaced, record its new checksum there",
             path,
         )
-    document = parse_document(source.text, path)
     return Report(
         report_id=provenance["id"], provenance=provenance, source=source, document=document,
         mentions=extractor.document_mentions(document), legal=extractor.legal_documents(document),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_BULLET_MARK = re.compile(r"^(?:[-+] )?")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”)]?\s+(?=[\"“(]?[A-ZÀ-ỸĐ0-9])")
 
 
@@ -17,7 +18,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     offset = 0
     for line in text.split("\n"):
-        start = 0
+        start = len(_BULLET_MARK.match(line).group(0))
         for match in _SENTENCE_END.finditer(line):
             spans.append((offset + start, offset + match.start()))
             start = match.end()

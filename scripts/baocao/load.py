@@ -1,0 +1,132 @@
+"""Stage 7, load: the data package becomes a SQLite database, built aside and moved into place."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from baocao import paths
+from baocao.errors import BaocaoError
+
+SQL_TYPES = {"string": str, "integer": int, "number": float, "date": str, "boolean": int}
+
+
+def _convert(value: str, kind: str) -> Any:
+    if value == "":
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return float(value)
+    if kind == "boolean":
+        return 1 if value == "true" else 0
+    return value
+
+
+def read_package(package_dir: Path) -> dict[str, Any]:
+    descriptor_path = Path(package_dir) / "datapackage.json"
+    if not descriptor_path.exists():
+        raise BaocaoError("no datapackage.json; run `baocao build` first", package_dir)
+    return json.loads(descriptor_path.read_text(encoding="utf-8"))
+
+
+def load_package(package_dir: Path = paths.DATAPACKAGE, db_path: Path = paths.DATABASE,
+                 inspect_file: Path | None = None) -> dict[str, int]:
+    """Build ``db_path`` from the package; returns rows loaded per table."""
+    package_dir = Path(package_dir)
+    descriptor = read_package(package_dir)
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
+    os.close(handle)
+    temporary_path = Path(temporary)
+    counts: dict[str, int] = {}
+    try:
+        connection = sqlite3.connect(temporary_path)
+        db = sqlite_utils.Database(connection)
+        resources = descriptor["resources"]
+        # parents before children, so that foreign keys can be declared on create
+        order = _dependency_order(resources)
+        with connection:
+            for resource in order:
+                schema = resource["schema"]
+                fields = schema["fields"]
+                columns = {f["name"]: SQL_TYPES[f["type"]] for f in fields}
+                foreign_keys = [
+                    (fk["fields"][0], fk["reference"]["resource"] or resource["name"], fk["reference"]["fields"][0])
+                    for fk in schema.get("foreignKeys", [])
+                ]
+                table = db.table(resource["name"])
+                table.create(columns, pk=schema["primaryKey"][0] if len(schema["primaryKey"]) == 1
+                             else tuple(schema["primaryKey"]),
+                             foreign_keys=foreign_keys, not_null={f["name"] for f in fields
+                                                                  if f.get("constraints", {}).get("required")})
+                kinds = [(f["name"], f["type"]) for f in fields]
+                with open(package_dir / resource["path"], encoding="utf-8", newline="") as source:
+                    reader = csv.reader(source)
+                    header = next(reader)
+                    if header != [name for name, _ in kinds]:
+                        raise BaocaoError(f"{resource['path']}: header differs from the schema", package_dir)
+                    rows = [tuple(_convert(v, kind) for v, (_, kind) in zip(row, kinds)) for row in reader]
+                placeholders = ", ".join("?" for _ in kinds)
+                names = ", ".join(f"[{name}]" for name, _ in kinds)
+                connection.executemany(f"INSERT INTO [{resource['name']}] ({names}) VALUES ({placeholders})", rows)
+                declared = resource.get("rowCount")
+                if declared is not None and declared != len(rows):
+                    raise BaocaoError(f"{resource['name']}: {len(rows)} rows read, {declared} declared", package_dir)
+                counts[resource["name"]] = len(rows)
+                for fk_column, _, _ in foreign_keys:
+                    table.create_index([fk_column], if_not_exists=True)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)
+        connection.execute("VACUUM")
+        connection.close()
+        os.replace(temporary_path, db_path)
+    except BaseException:
+        temporary_path.unlink(missing_ok=True)
+        raise
+    write_inspect_file(db_path, inspect_file or db_path.with_name("inspect.json"))
+    return counts
+
+
+def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_name = {r["name"]: r for r in resources}
+    done: list[str] = []
+
+    def visit(name: str, trail: tuple[str, ...] = ()) -> None:
+        if name in done or name in trail:
+            return
+        for fk in by_name[name]["schema"].get("foreignKeys", []):
+            parent = fk["reference"]["resource"]
+            if parent and parent != name:
+                visit(parent, trail + (name,))
+        done.append(name)
+
+    for resource in resources:
+        visit(resource["name"])
+    return [by_name[name] for name in done]
+
+
+def write_inspect_file(db_path: Path, inspect_file: Path) -> None:
+    """``datasette inspect``: table counts computed once, so that serving never counts."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{inspect_file.name}.", suffix=".tmp", dir=inspect_file.parent)
+    os.close(handle)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "datasette", "inspect", str(db_path), "--inspect-file", temporary],
+            check=True, capture_output=True, text=True,
+        )
+        os.replace(temporary, inspect_file)
+    except subprocess.CalledProcessError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise BaocaoError(f"datasette inspect failed: {error.stderr.strip().splitlines()[-1]}", db_path) from None
