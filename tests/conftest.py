@@ -54,13 +54,17 @@ def site(built, tmp_path_factory):
     """A real Datasette serving the real database on 127.0.0.1, through `baocao serve`."""
     build_dir = tmp_path_factory.mktemp("site")
     db = build_dir / "baocao.db"
-    subprocess.run([sys.executable, "-m", "baocao", "load", "--package", str(built), "--db", str(db)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "baocao", "load", "--package", str(built), "--db", str(db)],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     log = open(build_dir / "serve.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -70,7 +74,7 @@ def site(built, tmp_path_factory):
             break
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError((build_dir / "serve.log").read_text())
+                raise RuntimeError((build_dir / "serve.log").read_text()) from None
             time.sleep(0.2)
     else:
         process.kill()

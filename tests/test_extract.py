@@ -15,20 +15,34 @@ def test_every_number_of_section_i1(document, extractor):
     got = [(m.value_text, m.value, m.unit_id) for m in mentions]
     d = Decimal
     assert got == [
-        ("6", d(6), "thang"), ("4.128", d(4128), "ty_dong"), ("5,45", d("5.45"), "percent"),
-        ("1.040,1", d("1040.1"), "ty_dong"), ("3,63", d("3.63"), "percent"),
-        ("650,7", d("650.7"), "ty_dong"), ("7,05", d("7.05"), "percent"),
-        ("289,7", d("289.7"), "ty_dong"), ("9,44", d("9.44"), "percent"),
-        ("361", d(361), "ty_dong"), ("5,2", d("5.2"), "percent"),
-        ("2.312,6", d("2312.6"), "ty_dong"), ("5,8", d("5.8"), "percent"),
-        ("124,7", d("124.7"), "ty_dong"), ("6,15", d("6.15"), "percent"),
-        ("6", d(6), "thang"), ("24,5", d("24.5"), "percent"), ("16,35", d("16.35"), "percent"),
-        ("10,12", d("10.12"), "percent"), ("6,23", d("6.23"), "percent"), ("56,1", d("56.1"), "percent"),
+        ("6", d(6), "thang"),
+        ("4.128", d(4128), "ty_dong"),
+        ("5,45", d("5.45"), "percent"),
+        ("1.040,1", d("1040.1"), "ty_dong"),
+        ("3,63", d("3.63"), "percent"),
+        ("650,7", d("650.7"), "ty_dong"),
+        ("7,05", d("7.05"), "percent"),
+        ("289,7", d("289.7"), "ty_dong"),
+        ("9,44", d("9.44"), "percent"),
+        ("361", d(361), "ty_dong"),
+        ("5,2", d("5.2"), "percent"),
+        ("2.312,6", d("2312.6"), "ty_dong"),
+        ("5,8", d("5.8"), "percent"),
+        ("124,7", d("124.7"), "ty_dong"),
+        ("6,15", d("6.15"), "percent"),
+        ("6", d(6), "thang"),
+        ("24,5", d("24.5"), "percent"),
+        ("16,35", d("16.35"), "percent"),
+        ("10,12", d("10.12"), "percent"),
+        ("6,23", d("6.23"), "percent"),
+        ("56,1", d("56.1"), "percent"),
         ("3,02", d("3.02"), "percent"),
     ]
     grdp = mentions[1]
-    assert grdp.quote == ("Trong 6 tháng đầu năm 2024, tổng sản phẩm trên địa bàn tỉnh (GRDP theo giá so sánh) "
-                          "đạt 4.128 tỷ đồng, tăng trưởng 5,45%.")
+    assert grdp.quote == (
+        "Trong 6 tháng đầu năm 2024, tổng sản phẩm trên địa bàn tỉnh (GRDP theo giá so sánh) "
+        "đạt 4.128 tỷ đồng, tăng trưởng 5,45%."
+    )
     assert mentions[3].quote == "Nông, lâm nghiệp và thủy sản đạt 1.040,1 tỷ đồng, tăng trưởng 3,63%."
 
 
@@ -63,17 +77,23 @@ def test_number_formats_on_a_small_report(extractor):
 
 
 def test_dates_years_and_document_numbers_are_not_mentions(extractor):
-    text = ("Thực hiện Nghị quyết số 82/NQ-HĐND ngày 08/12/2023 của HĐND tỉnh, Quyết định số 2732/QĐ-UBND "
-            "ngày 31/12/2019; giai đoạn 2021-2025, năm 2024, quý II/2024, tháng 12/2024, tháng 6, "
-            "TCVN ISO 9001:2015, mạng 3G/4G, NĐ75; đạt 5 ha.")
+    text = (
+        "Thực hiện Nghị quyết số 82/NQ-HĐND ngày 08/12/2023 của HĐND tỉnh, Quyết định số 2732/QĐ-UBND "
+        "ngày 31/12/2019; giai đoạn 2021-2025, năm 2024, quý II/2024, tháng 12/2024, tháng 6, "
+        "TCVN ISO 9001:2015, mạng 3G/4G, NĐ75; đạt 5 ha."
+    )
     assert [m.value_text for m in extractor.mentions("x", text)] == ["5"]
 
 
 def test_ordinals_are_marked(extractor):
     text = "Chỉ số xếp thứ 57/63 tỉnh, tiêu chí số 4 về điện; tổng số 2304 phòng."
     got = [(m.value_text, m.kind, m.role, m.unit_id) for m in extractor.mentions("x", text)]
-    assert got == [("57", "ordinal", "numerator", "tinh"), ("63", "ordinal", "denominator", "tinh"),
-                   ("4", "ordinal", "single", None), ("2304", "quantity", "single", "phong")]
+    assert got == [
+        ("57", "ordinal", "numerator", "tinh"),
+        ("63", "ordinal", "denominator", "tinh"),
+        ("4", "ordinal", "single", None),
+        ("2304", "quantity", "single", "phong"),
+    ]
 
 
 def test_fraction_with_a_unit_on_each_side(extractor):
@@ -84,15 +104,18 @@ def test_fraction_with_a_unit_on_each_side(extractor):
 def test_mentions_point_into_their_section(document, extractor):
     for mention in extractor.document_mentions(document):
         text = document.section(mention.section_id).text
-        assert text[mention.quote_start:mention.quote_end] == mention.quote
-        assert text[mention.value_start:mention.value_end] == mention.value_text
+        assert text[mention.quote_start : mention.quote_end] == mention.quote
+        assert text[mention.value_start : mention.value_end] == mention.value_text
         assert mention.quote_start <= mention.value_start < mention.value_end <= mention.quote_end
 
 
 def test_footnote_4_figures_are_mentions(document, extractor):
     mentions = [m for m in extractor.document_mentions(document) if m.section_id == "fn4"]
     assert [(m.value_text, m.unit_id) for m in mentions][:3] == [
-        ("868,5", "ty_dong"), ("412", "ty_dong"), ("154", "ty_dong")]
+        ("868,5", "ty_dong"),
+        ("412", "ty_dong"),
+        ("154", "ty_dong"),
+    ]
     assert len(mentions) == 15
 
 
@@ -104,7 +127,14 @@ def legal(document, extractor):
 def test_legal_documents_sample(legal):
     nq82 = legal["nq-82-2023-hdnd"]
     assert (nq82.symbol, nq82.type_code, nq82.number, nq82.year, nq82.issuer_code, nq82.date, nq82.issuer_text) == (
-        "82/NQ-HĐND", "NQ", "82", 2023, "HĐND", "2023-12-08", "HĐND tỉnh")
+        "82/NQ-HĐND",
+        "NQ",
+        "82",
+        2023,
+        "HĐND",
+        "2023-12-08",
+        "HĐND tỉnh",
+    )
     assert [c.section_id for c in nq82.citations] == ["preamble"]
     nq01 = legal["nq-01-2022-hdnd"]
     assert (nq01.symbol, nq01.date) == ("01/2022/NQ-HĐND", "2022-04-27")

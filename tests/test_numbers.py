@@ -39,12 +39,25 @@ def test_not_a_number(text):
         parse_number(text)
 
 
-@pytest.mark.parametrize("value, text", [("1040.1", "1.040,1"), ("4128", "4.128"), ("0.133", "0,133"),
-                                         ("2016800000", "2.016.800.000"), ("-1234.5", "-1.234,5")])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        ("1040.1", "1.040,1"),
+        ("4128", "4.128"),
+        ("0.133", "0,133"),
+        ("2016800000", "2.016.800.000"),
+        ("-1234.5", "-1.234,5"),
+    ],
+)
 def test_format_vi(value, text):
     assert format_vi(Decimal(value)) == text
 
 
 def test_plain_is_canonical():
     assert [plain(Decimal(v)) for v in ("4128", "901.0", "71.40", "0.133", "1E+3")] == [
-        "4128", "901", "71.4", "0.133", "1000"]
+        "4128",
+        "901",
+        "71.4",
+        "0.133",
+        "1000",
+    ]

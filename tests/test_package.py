@@ -31,8 +31,11 @@ def test_committed_package_is_what_build_produces(built):
 def test_package_is_valid_with_real_frictionless(built):
     report = validate(str(built / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    result = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json",
-                             str(built / "datapackage.json")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", str(built / "datapackage.json")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and json.loads(result.stdout)["valid"] is True
 
 
@@ -58,7 +61,7 @@ def test_every_mention_points_into_its_section(built):
         start, end = int(row["quote_start"]), int(row["quote_end"])
         assert text[start:end] == row["quote"], row["mention_id"]
         assert row["value_text"] in row["quote"], row["mention_id"]
-        assert text[int(row["value_start"]):int(row["value_end"])] == row["value_text"]
+        assert text[int(row["value_start"]) : int(row["value_end"])] == row["value_text"]
         assert parse_number(row["value_text"]).value == Decimal(row["value"]), row["mention_id"]
 
 
@@ -66,8 +69,8 @@ def test_every_citation_points_into_its_section(built):
     sections = {row["section_id"]: row["text"] for row in read_csv(built / "sections.csv")}
     for row in read_csv(built / "legal_citations.csv"):
         text = sections[row["section_id"]]
-        assert text[int(row["quote_start"]):int(row["quote_end"])] == row["quote"]
-        assert text[int(row["citation_start"]):int(row["citation_end"])] == row["citation"]
+        assert text[int(row["quote_start"]) : int(row["quote_end"])] == row["quote"]
+        assert text[int(row["citation_start"]) : int(row["citation_end"])] == row["citation"]
 
 
 def _bilingual_objects(descriptor):
@@ -111,10 +114,15 @@ def test_schema_constraints(built):
     package = Package(str(built / "datapackage.json"))
     mentions = package.get_resource("mentions").schema
     assert mentions.primary_key == ["mention_id"]
-    assert {fk["reference"]["resource"] for fk in mentions.foreign_keys} == {"reports", "sections", "units",
-                                                                                "statuses"}
+    assert {fk["reference"]["resource"] for fk in mentions.foreign_keys} == {"reports", "sections", "units", "statuses"}
     assert mentions.get_field("obs_status").constraints["enum"] == [
-        "lower_bound", "upper_bound", "projected", "estimated", "approximate", "normal"]
+        "lower_bound",
+        "upper_bound",
+        "projected",
+        "estimated",
+        "approximate",
+        "normal",
+    ]
     resource = json.loads((built / "datapackage.json").read_text())["resources"][0]
     assert resource["encoding"] == "utf-8" and resource["hash"].startswith("sha256:")
 
@@ -163,8 +171,9 @@ def test_tampered_file_fails_validation(copy_of_package):
 def test_bad_input_leaves_the_package_untouched(copy_of_package, tmp_path, name, reason):
     before = snapshot(copy_of_package)
     source = FIXTURES / name
-    result = subprocess.run(BAOCAO + ["build", "--source", str(source), "--out", str(copy_of_package)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        BAOCAO + ["build", "--source", str(source), "--out", str(copy_of_package)], capture_output=True, text=True
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"baocao: error: {source}: ") and reason in lines[0]
@@ -192,8 +201,9 @@ def test_changed_report_is_refused_by_checksum(tmp_path, copy_of_package):
     changed = tmp_path / "bac-kan-2024-h1.txt"
     changed.write_text(REPORT.read_text(encoding="utf-8").replace("4.128 tỷ", "4.129 tỷ"), encoding="utf-8")
     before = snapshot(copy_of_package)
-    result = subprocess.run(BAOCAO + ["build", "--source", str(changed), "--out", str(copy_of_package)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        BAOCAO + ["build", "--source", str(changed), "--out", str(copy_of_package)], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "does not match metadata/sources.yaml" in result.stderr
     assert snapshot(copy_of_package) == before
@@ -202,8 +212,9 @@ def test_changed_report_is_refused_by_checksum(tmp_path, copy_of_package):
 def test_report_without_provenance_is_refused(tmp_path):
     other = tmp_path / "other.txt"
     other.write_text("1. Mục\n\nCó 5 ha.\n", encoding="utf-8")
-    result = subprocess.run(BAOCAO + ["build", "--source", str(other), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        BAOCAO + ["build", "--source", str(other), "--out", str(tmp_path / "out")], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert result.stderr == f"baocao: error: {other}: no provenance record for 'other.txt' in metadata/sources.yaml\n"
     assert not (tmp_path / "out").exists()

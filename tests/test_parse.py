@@ -10,11 +10,25 @@ TREE = [
     ("I.2", "I", "Phát triển nông nghiệp, nông thôn", 2),
     ("I.2.1", "I.2", "Sản xuất nông, lâm nghiệp", 3),
     ("I.2.2", "I.2", "Công tác xây dựng nông thôn mới và Chương trình OCOP", 3),
-    ("I.2.3", "I.2", "Tình hình thực hiện một số nội dung quy định chính sách hỗ trợ phát triển sản xuất nông "
-     "nghiệp hàng hoá; hỗ trợ nâng cao năng lực cho khu vực kinh tế tập thể trên địa bàn tỉnh Bắc Kạn ban hành "
-     "kèm theo Nghị quyết số 01/2022/NQ-HĐND ngày 27/4/2022 của HĐND tỉnh Bắc Kạn", 3),
-    ("I.2.4", "I.2", "Tình hình triển khai thực hiện các dự án phát triển sản xuất sử dụng kinh phí của các "
-     "chương trình mục tiêu quốc gia", 3),
+    (
+        "I.2.3",
+        "I.2",
+        (
+            "Tình hình thực hiện một số nội dung quy định chính sách hỗ trợ phát triển sản xuất nông "
+            "nghiệp hàng hoá; hỗ trợ nâng cao năng lực cho khu vực kinh tế tập thể trên địa bàn tỉnh Bắc Kạn ban hành "
+            "kèm theo Nghị quyết số 01/2022/NQ-HĐND ngày 27/4/2022 của HĐND tỉnh Bắc Kạn"
+        ),
+        3,
+    ),
+    (
+        "I.2.4",
+        "I.2",
+        (
+            "Tình hình triển khai thực hiện các dự án phát triển sản xuất sử dụng kinh phí của các "
+            "chương trình mục tiêu quốc gia"
+        ),
+        3,
+    ),
     ("I.2.4_2", "I.2", "Công tác phòng chống thiên tai, ứng phó với biến đổi khí hậu", 3),
     ("I.3", "I", "Công nghiệp - Xây dựng cơ bản", 2),
     ("I.3.1", "I.3", "Phát triển công nghiệp", 3),
@@ -72,7 +86,7 @@ def test_header_and_closing_are_metadata_not_sections(document):
         "date_text": "ngày tháng năm 2024",
         "document_type": "BÁO CÁO",
         "title": "Tình hình phát triển kinh tế - xã hội, đảm bảo quốc phòng - an ninh trong 6 tháng đầu năm 2024 "
-                 "trên địa bàn tỉnh Bắc Kạn",
+        "trên địa bàn tỉnh Bắc Kạn",
         "addressee": "Hội đồng nhân dân tỉnh",
     }
     assert document.signature == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Đăng Bình"]
@@ -149,7 +163,7 @@ def test_bullets_are_marked_in_the_clean_text(document):
 def test_paragraph_offsets_point_into_the_clean_text(document):
     for section in document.sections:
         for paragraph in section.paragraphs:
-            assert section.text[paragraph.start:paragraph.end] == paragraph.text
+            assert section.text[paragraph.start : paragraph.end] == paragraph.text
 
 
 def test_text_without_sections_is_refused():
@@ -160,10 +174,13 @@ def test_text_without_sections_is_refused():
 def test_numbered_paragraph_cut_by_a_page_break_is_not_a_heading():
     document = parse_document(
         "I. PHẦN MỘT\n\n1. Mục một\n\nNội dung.\n\n2. Số vụ tai nạn còn tăng, nguyên nhân do công tác tuyên\n\n"
-        "truyền còn hạn chế.\n", "t.txt")
+        "truyền còn hạn chế.\n",
+        "t.txt",
+    )
     assert [s.section_id for s in document.sections] == ["I", "I.1"]
-    assert document.section("I.1").text.endswith("2. Số vụ tai nạn còn tăng, nguyên nhân do công tác tuyên "
-                                                   "truyền còn hạn chế.")
+    assert document.section("I.1").text.endswith(
+        "2. Số vụ tai nạn còn tăng, nguyên nhân do công tác tuyên truyền còn hạn chế."
+    )
 
 
 def test_footnote_without_marker_is_warned():
@@ -173,4 +190,6 @@ def test_footnote_without_marker_is_warned():
 
 def test_strip_markdown():
     assert strip_markdown("**TM. ỦY BAN\nCHỦ TỊCH** và (*kết quả: 01 HCV*) 2*3") == (
-        "TM. ỦY BAN\nCHỦ TỊCH và (kết quả: 01 HCV) 2*3", 2)
+        "TM. ỦY BAN\nCHỦ TỊCH và (kết quả: 01 HCV) 2*3",
+        2,
+    )

@@ -35,10 +35,20 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--source", "sources", multiple=True, type=click.Path(path_type=Path),
-              help="A report text file; repeat for several. Default: every *.txt under sources/.")
-@click.option("--out", type=click.Path(path_type=Path), default=paths.DATAPACKAGE, show_default=True,
-              help="Folder to write the data package to (replaced whole, atomically).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A report text file; repeat for several. Default: every *.txt under sources/.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=paths.DATAPACKAGE,
+    show_default=True,
+    help="Folder to write the data package to (replaced whole, atomically).",
+)
 def build(sources: tuple[Path, ...], out: Path) -> None:
     """Build the data package from report text(s).
 
@@ -83,8 +93,14 @@ def validate(directory: Path) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-              help="Output format on stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format on stdout.",
+)
 def extract(file: Path, fmt: str) -> None:
     """Print every number of any report, with unit, qualifier and sentence.
 
@@ -101,12 +117,27 @@ def extract(file: Path, fmt: str) -> None:
 
     source = read_source(file)
     document = parse_document(source.text, file)
-    columns = ["section_id", "value", "value_text", "unit_id", "role", "expression", "qualifier",
-               "obs_status", "kind", "notation", "quote"]
+    columns = [
+        "section_id",
+        "value",
+        "value_text",
+        "unit_id",
+        "role",
+        "expression",
+        "qualifier",
+        "obs_status",
+        "kind",
+        "notation",
+        "quote",
+    ]
     rows = [{c: getattr(m, c) for c in columns} for m in Extractor().document_mentions(document)]
     if fmt == "json":
-        json.dump([{k: cell(v) if v is not None else None for k, v in r.items()} for r in rows],
-                  sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            [{k: cell(v) if v is not None else None for k, v in r.items()} for r in rows],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         sys.stdout.write("\n")
     else:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -115,10 +146,21 @@ def extract(file: Path, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--package", "package_dir", type=click.Path(path_type=Path), default=paths.DATAPACKAGE,
-              show_default=True, help="The data package to load.")
-@click.option("--db", type=click.Path(path_type=Path), default=paths.DATABASE, show_default=True,
-              help="The SQLite database to write (replaced atomically).")
+@click.option(
+    "--package",
+    "package_dir",
+    type=click.Path(path_type=Path),
+    default=paths.DATAPACKAGE,
+    show_default=True,
+    help="The data package to load.",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=paths.DATABASE,
+    show_default=True,
+    help="The SQLite database to write (replaced atomically).",
+)
 def load(package_dir: Path, db: Path) -> None:
     """Load the data package into SQLite, with types, keys and an inspect file.
 
@@ -135,8 +177,13 @@ def load(package_dir: Path, db: Path) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-@click.option("--db", type=click.Path(path_type=Path), default=paths.DATABASE, show_default=True,
-              help="The database built by `baocao load`.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=paths.DATABASE,
+    show_default=True,
+    help="The database built by `baocao load`.",
+)
 def serve(host: str, port: int, db: Path) -> None:
     """Serve the database read-only with Datasette.
 

@@ -18,18 +18,23 @@ from baocao.parse import Document
 from baocao.text import sentence_spans
 
 SINGLE, NUMERATOR, DENOMINATOR, RANGE_LOW, RANGE_HIGH = (
-    "single", "numerator", "denominator", "range_low", "range_high")
+    "single",
+    "numerator",
+    "denominator",
+    "range_low",
+    "range_high",
+)
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _NUMBER = re.compile(rf"(?<![\w.,/]){_NUM}")
 _NUMBER_AT = re.compile(_NUM)
 _DATE_PATTERNS = [
-    r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?!\d)",                      # 08/12/2023
-    r"(?:[Tt]háng|[Qq]uý\s+[IVX]+)\s*/?\s*\d{1,2}/\d{4}(?!\d)",    # tháng 12/2024
-    r"(?<=[IVX]/)\d{4}",                                           # quý II/2024
-    r"[Tt]háng\s+\d{1,2}(?![\d/]|[.,]\d)(?!\s*(?:tháng|năm))",          # tháng 6
+    r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?!\d)",  # 08/12/2023
+    r"(?:[Tt]háng|[Qq]uý\s+[IVX]+)\s*/?\s*\d{1,2}/\d{4}(?!\d)",  # tháng 12/2024
+    r"(?<=[IVX]/)\d{4}",  # quý II/2024
+    r"[Tt]háng\s+\d{1,2}(?![\d/]|[.,]\d)(?!\s*(?:tháng|năm))",  # tháng 6
     r"(?<![\d.,])(?:19|20)\d{2}\s?[-–]\s?(?:19|20)\d{2}(?![\d.,])",  # 2021-2025
-    r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",                              # ISO 9001:2015
+    r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",  # ISO 9001:2015
 ]
 _DATES = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
 _RANGE_SEP = re.compile(r"\s?[-–]\s?")
@@ -77,9 +82,9 @@ class Extractor:
             return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
         # "khoảng hơn 25 tỷ": adjacent words may be chained
-        self.adjacent_pattern = re.compile(rf"(?:(?<!\w)(?:{alternation(self.adjacent_words)})\s+)+$", re.I)
-        self.word_pattern = re.compile(rf"(?<!\w)({alternation(self.adjacent_words)})(?!\w)", re.I)
-        self.clause_pattern = re.compile(rf"(?<!\w)({alternation(self.clause_words)})(?!\w)", re.I)
+        self.adjacent_pattern = re.compile(rf"(?:(?<!\w)(?:{alternation(self.adjacent_words)})\s+)+$", re.IGNORECASE)
+        self.word_pattern = re.compile(rf"(?<!\w)({alternation(self.adjacent_words)})(?!\w)", re.IGNORECASE)
+        self.clause_pattern = re.compile(rf"(?<!\w)({alternation(self.clause_words)})(?!\w)", re.IGNORECASE)
 
     def unit_at(self, text: str, pos: int) -> tuple[str | None, int]:
         match = self.unit_pattern.match(text, pos)
@@ -154,20 +159,35 @@ class Extractor:
                     statuses.append(self.adjacent_words[found.group(1).lower()])
             status = next((s for s in self.status_order if s in statuses), "normal")
             kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
-            roles = [role] if len(parts) == 1 else (
-                [NUMERATOR, DENOMINATOR] if role == NUMERATOR else [RANGE_LOW, RANGE_HIGH])
-            for (value_text, vstart, vend), part_role, part_unit in zip(parts, roles, part_units):
+            roles = (
+                [role]
+                if len(parts) == 1
+                else ([NUMERATOR, DENOMINATOR] if role == NUMERATOR else [RANGE_LOW, RANGE_HIGH])
+            )
+            for (value_text, vstart, vend), part_role, part_unit in zip(parts, roles, part_units, strict=True):
                 try:
                     parsed = parse_number(value_text)
                 except NumberFormatError:
                     continue
-                out.append(Mention(
-                    section_id=section_id, value=parsed.value, value_text=value_text,
-                    notation=parsed.notation, value_start=vstart, value_end=vend, unit_id=part_unit,
-                    role=part_role, expression=expression, qualifier=" ".join(qualifiers) or None,
-                    obs_status=status, kind=kind, quote=text[sentence[0]:sentence[1]],
-                    quote_start=sentence[0], quote_end=sentence[1],
-                ))
+                out.append(
+                    Mention(
+                        section_id=section_id,
+                        value=parsed.value,
+                        value_text=value_text,
+                        notation=parsed.notation,
+                        value_start=vstart,
+                        value_end=vend,
+                        unit_id=part_unit,
+                        role=part_role,
+                        expression=expression,
+                        qualifier=" ".join(qualifiers) or None,
+                        obs_status=status,
+                        kind=kind,
+                        quote=text[sentence[0] : sentence[1]],
+                        quote_start=sentence[0],
+                        quote_end=sentence[1],
+                    )
+                )
             previous_end = after
             pos = max(pos, after)
         return out

@@ -50,23 +50,33 @@ class LegalExtractor:
         self.word_to_code = {w.lower(): t["code"] for t in document_types for w in t["words"]}
         self.symbol_codes = {t["code"] for t in document_types}
         kind = "|".join(re.escape(w) for w in words)
+        issuer = r"(?P<issuer>[^,;.()]{3,80}?)"
+        issuer_end = r"(?=\s+(?:về|quy định|ban hành|phê duyệt|sửa đổi|thực hiện)\b|[,;.()]|$)"
         self.pattern = re.compile(
-            rf"(?:(?P<kind>{kind})\s+(?:số\s+)?(?:{_SHORT.replace('?P<short>', '?:').replace('?P<short_symbol>', '?:')}\s)?)?"
+            rf"(?:(?P<kind>{kind})\s+(?:số\s+)?)?"
             rf"(?:(?P<symbol>{_PARTY_SYMBOL}|{_STATE_SYMBOL})|{_SHORT})"
             rf"(?:\s+ngày\s+(?P<date>{_DATE}))?"
-            rf"(?:\s+của\s+(?P<issuer>[^,;.()]{{3,80}}?)(?=\s+(?:về|quy định|ban hành|phê duyệt|sửa đổi|thực hiện)\b|[,;.()]|$))?",
-            re.IGNORECASE * 0,
+            rf"(?:\s+của\s+{issuer}{issuer_end})?"
         )
 
     def find(self, text: str) -> list[tuple[int, int, dict]]:
         found = []
         for match in self.pattern.finditer(text):
-            if match.start() > 0 and text[match.start() - 1].isalnum() and not match.group("kind") and not match.group("short"):
+            if (
+                match.start() > 0
+                and text[match.start() - 1].isalnum()
+                and not match.group("kind")
+                and not match.group("short")
+            ):
                 continue
             symbol = match.group("symbol") or match.group("short_symbol")
             if symbol is None or "/" not in symbol and not match.group("short"):
                 continue
-            if match.group("short") is None and not match.group("kind") and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", symbol):
+            if (
+                match.group("short") is None
+                and not match.group("kind")
+                and re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", symbol)
+            ):
                 continue
             found.append((match.start(), match.end(), self._describe(match)))
         return found
@@ -85,15 +95,13 @@ class LegalExtractor:
         type_code = None
         if match.group("kind"):
             type_code = self.word_to_code[match.group("kind").lower()]
-        codes = re.split(r"[-/–]", symbol[len(number):].lstrip("/"))
+        codes = re.split(r"[-/–]", symbol[len(number) :].lstrip("/"))
         codes = [c for c in codes if c and not c.isdigit()]
         if type_code is None and short:
             type_code = short
         if type_code is None and codes and codes[0] in self.symbol_codes:
             type_code = codes[0]
-        if short and "/" in symbol and not re.search(rf"/{short}\b", symbol) and not codes:
-            symbol = f"{short} {symbol}"
-        elif short and not codes:
+        if short and "/" in symbol and not re.search(rf"/{short}\b", symbol) and not codes or short and not codes:
             symbol = f"{short} {symbol}"
         remaining = codes[1:] if codes and codes[0] in self.symbol_codes else codes
         issuer_code = None
@@ -102,8 +110,13 @@ class LegalExtractor:
         if issuer_code is None and short == "NĐ":
             issuer_code = "CP"
         return {
-            "symbol": symbol, "type_code": type_code, "number": number, "year": year, "date": date,
-            "issuer_code": issuer_code, "issuer_text": (match.group("issuer") or "").strip() or None,
+            "symbol": symbol,
+            "type_code": type_code,
+            "number": number,
+            "year": year,
+            "date": date,
+            "issuer_code": issuer_code,
+            "issuer_text": (match.group("issuer") or "").strip() or None,
         }
 
 
@@ -119,8 +132,9 @@ def collect(found: list[tuple[str, int, int, str, dict]]) -> list[LegalDocument]
         key = (info["symbol"], info["year"])
         document = documents.get(key)
         if document is None:
-            document = documents[key] = LegalDocument(**{k: info[k] for k in (
-                "symbol", "type_code", "number", "year", "issuer_code", "date", "issuer_text")})
+            document = documents[key] = LegalDocument(
+                **{k: info[k] for k in ("symbol", "type_code", "number", "year", "issuer_code", "date", "issuer_text")}
+            )
         document.date = document.date or info["date"]
         document.issuer_text = document.issuer_text or info["issuer_text"]
         document.type_code = document.type_code or info["type_code"]
@@ -133,7 +147,8 @@ def collect(found: list[tuple[str, int, int, str, dict]]) -> list[LegalDocument]
         key = (info["symbol"], None)
         document = documents.get(key)
         if document is None:
-            document = documents[key] = LegalDocument(**{k: info[k] for k in (
-                "symbol", "type_code", "number", "year", "issuer_code", "date", "issuer_text")})
+            document = documents[key] = LegalDocument(
+                **{k: info[k] for k in ("symbol", "type_code", "number", "year", "issuer_code", "date", "issuer_text")}
+            )
         document.citations.append(citation)
     return list(documents.values())

@@ -39,8 +39,9 @@ def read_package(package_dir: Path) -> dict[str, Any]:
     return json.loads(descriptor_path.read_text(encoding="utf-8"))
 
 
-def load_package(package_dir: Path = paths.DATAPACKAGE, db_path: Path = paths.DATABASE,
-                 inspect_file: Path | None = None) -> dict[str, int]:
+def load_package(
+    package_dir: Path = paths.DATAPACKAGE, db_path: Path = paths.DATABASE, inspect_file: Path | None = None
+) -> dict[str, int]:
     """Build ``db_path`` from the package; returns rows loaded per table."""
     package_dir = Path(package_dir)
     descriptor = read_package(package_dir)
@@ -66,17 +67,24 @@ def load_package(package_dir: Path = paths.DATAPACKAGE, db_path: Path = paths.DA
                     for fk in schema.get("foreignKeys", [])
                 ]
                 table = db.table(resource["name"])
-                table.create(columns, pk=schema["primaryKey"][0] if len(schema["primaryKey"]) == 1
-                             else tuple(schema["primaryKey"]),
-                             foreign_keys=foreign_keys, not_null={f["name"] for f in fields
-                                                                  if f.get("constraints", {}).get("required")})
+                table.create(
+                    columns,
+                    pk=schema["primaryKey"][0] if len(schema["primaryKey"]) == 1 else tuple(schema["primaryKey"]),
+                    foreign_keys=foreign_keys,
+                    not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
+                )
                 kinds = [(f["name"], f["type"]) for f in fields]
                 with open(package_dir / resource["path"], encoding="utf-8", newline="") as source:
                     reader = csv.reader(source)
                     header = next(reader)
                     if header != [name for name, _ in kinds]:
                         raise BaocaoError(f"{resource['path']}: header differs from the schema", package_dir)
-                    rows = [tuple(_convert(v, kind) for v, (_, kind) in zip(row, kinds)) for row in reader]
+                    rows = []
+                    for line, row in enumerate(reader, start=2):
+                        if len(row) != len(kinds):
+                            raise BaocaoError(f"{resource['path']} line {line}: {len(row)} cells, {len(kinds)} columns",
+                                              package_dir)
+                        rows.append(tuple(_convert(v, kind) for v, (_, kind) in zip(row, kinds, strict=True)))
                 placeholders = ", ".join("?" for _ in kinds)
                 names = ", ".join(f"[{name}]" for name, _ in kinds)
                 connection.executemany(f"INSERT INTO [{resource['name']}] ({names}) VALUES ({placeholders})", rows)
@@ -124,7 +132,9 @@ def write_inspect_file(db_path: Path, inspect_file: Path) -> None:
     try:
         subprocess.run(
             [sys.executable, "-m", "datasette", "inspect", str(db_path), "--inspect-file", temporary],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         os.replace(temporary, inspect_file)
     except subprocess.CalledProcessError as error:

@@ -22,8 +22,22 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
     },
     "sources.yaml": {
         "reports": (
-            {"id", "file", "sha256", "title_vi", "title_en", "issuer_vi", "issuer_en", "addressee_vi",
-             "addressee_en", "province", "period_start", "period_end", "language", "licence"},
+            {
+                "id",
+                "file",
+                "sha256",
+                "title_vi",
+                "title_en",
+                "issuer_vi",
+                "issuer_en",
+                "addressee_vi",
+                "addressee_en",
+                "province",
+                "period_start",
+                "period_end",
+                "language",
+                "licence",
+            },
             {"document_symbol", "document_date", "place", "note_vi", "note_en", "signer", "kind"},
         ),
     },
@@ -41,7 +55,7 @@ def _check(name: str, data: Any) -> None:
         raise BaocaoError("must be a mapping at the top level", where)
     unknown = set(data) - set(spec)
     if unknown:
-        raise BaocaoError(f"unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(spec))})", where)
+        raise BaocaoError(f"unknown key {min(unknown)!r} (allowed: {', '.join(sorted(spec))})", where)
     for key, (required, optional) in spec.items():
         items = data.get(key)
         if not isinstance(items, list):
@@ -51,10 +65,10 @@ def _check(name: str, data: Any) -> None:
                 raise BaocaoError(f"{key}[{index}] must be a mapping", where)
             missing = required - set(item)
             if missing:
-                raise BaocaoError(f"{key}[{index}] lacks {sorted(missing)[0]!r}", where)
+                raise BaocaoError(f"{key}[{index}] lacks {min(missing)!r}", where)
             extra = set(item) - required - optional
             if extra:
-                raise BaocaoError(f"{key}[{index}] has unknown key {sorted(extra)[0]!r}", where)
+                raise BaocaoError(f"{key}[{index}] has unknown key {min(extra)!r}", where)
 
 
 def load_yaml(path: Path) -> Any:
@@ -97,8 +111,15 @@ class Metadata:
     @cached_property
     def units(self) -> list[Unit]:
         return [
-            Unit(u["id"], u["name_vi"], u["name_en"], tuple(u["aliases"]), u["base_unit"], u["multiplier"],
-                 u.get("quantity"))
+            Unit(
+                u["id"],
+                u["name_vi"],
+                u["name_en"],
+                tuple(u["aliases"]),
+                u["base_unit"],
+                u["multiplier"],
+                u.get("quantity"),
+            )
             for u in self.load("units.yaml")["units"]
         ]
 

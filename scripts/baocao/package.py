@@ -16,9 +16,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from baocao.errors import BaocaoError
 from baocao.metadata import Metadata
@@ -103,8 +104,13 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
         "name": package["name"],
         "title": package["title_vi"],
         "description": package["description_vi"],
-        "i18n": {"en": {"title": package["title_en"], "description": package["description_en"],
-                        "keywords": package["keywords_en"]}},
+        "i18n": {
+            "en": {
+                "title": package["title_en"],
+                "description": package["description_en"],
+                "keywords": package["keywords_en"],
+            }
+        },
         "languages": ["vi", "en"],
         "version": package["version"],
         "homepage": package["homepage"],
@@ -144,7 +150,9 @@ def write_package(out: Path, tables: dict[str, list[dict[str, Any]]], metadata: 
     specs = metadata.resources["resources"]
     names = [spec["name"] for spec in specs]
     if set(names) != set(tables):
-        raise BaocaoError(f"tables {sorted(tables)} do not match the resources in metadata/resources.yaml {sorted(names)}")
+        raise BaocaoError(
+            f"tables {sorted(tables)} do not match the resources in metadata/resources.yaml {sorted(names)}"
+        )
     key_of = {spec["name"]: spec["primary_key"][0] for spec in specs}
     descriptor = build_descriptor(metadata, tables["reports"])
     files: dict[str, bytes] = {}
@@ -159,25 +167,32 @@ def write_package(out: Path, tables: dict[str, list[dict[str, Any]]], metadata: 
         }
         if spec.get("foreign_keys"):
             schema["foreignKeys"] = [
-                {"fields": fk["fields"],
-                 "reference": {"resource": "" if fk["resource"] == name else fk["resource"], "fields": fk["reference"]}}
+                {
+                    "fields": fk["fields"],
+                    "reference": {
+                        "resource": "" if fk["resource"] == name else fk["resource"],
+                        "fields": fk["reference"],
+                    },
+                }
                 for fk in spec["foreign_keys"]
             ]
-        descriptor["resources"].append({
-            "profile": "tabular-data-resource",
-            "name": name,
-            "path": f"{name}.csv",
-            "title": spec["title_vi"],
-            "description": spec["description_vi"],
-            **i18n(spec["title_en"], spec["description_en"]),
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": len(data),
-            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            "rowCount": count,
-            "schema": schema,
-        })
+        descriptor["resources"].append(
+            {
+                "profile": "tabular-data-resource",
+                "name": name,
+                "path": f"{name}.csv",
+                "title": spec["title_vi"],
+                "description": spec["description_vi"],
+                **i18n(spec["title_en"], spec["description_en"]),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "rowCount": count,
+                "schema": schema,
+            }
+        )
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     publish(out, files)
     return descriptor

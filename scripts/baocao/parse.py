@@ -38,9 +38,9 @@ _BULLET = re.compile(r"^[-–•]\s*(?:\+\s*)?|^\+\s*")
 _FOOTNOTE_BODY = re.compile(rf"^([{SUPERSCRIPTS}]+)\s*(\S.*)$")
 _MARKER = re.compile(rf"[{SUPERSCRIPTS}]+")
 _UNIT_POWER = re.compile(r"(?:^|[\d\s])(?:k|c|d)?m$")
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
-_ITALIC = re.compile(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])", re.S)
-_CLOSING = re.compile(r"^Nơi nhận\s*:?\s*$", re.I)
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_ITALIC = re.compile(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])", re.DOTALL)
+_CLOSING = re.compile(r"^Nơi nhận\s*:?\s*$", re.IGNORECASE)
 _SYMBOL_LINE = re.compile(r"^Số\s*:\s*(.*)$")
 _PLACE_DATE = re.compile(r"^([^,]{2,40}),\s*ngày\b(.*)$")
 _ADDRESSEE = re.compile(r"^Kính gửi\s*:\s*(.+)$")
@@ -163,7 +163,7 @@ def _classify(text: str, line: int) -> _Unit:
     bullet = _BULLET.match(text)
     if bullet and len(text) > bullet.end():
         kind = SUB_BULLET if "+" in bullet.group(0) else BULLET
-        return _Unit(kind, text[bullet.end():].strip(), line)
+        return _Unit(kind, text[bullet.end() :].strip(), line)
     if re.match(r"^\d{1,2}\.\s+\S", text):
         return _Unit(NUMBERED, text, line)
     return _Unit(PARAGRAPH, text, line)
@@ -204,7 +204,7 @@ def _lift_markers(text: str) -> tuple[str, list[tuple[int, int]]]:
     for match in _MARKER.finditer(text):
         if match.group(0) in "²³" and _UNIT_POWER.search(text, 0, match.start()):
             continue  # m², m³, km²: a unit, not a footnote marker
-        pieces.append(text[last:match.start()])
+        pieces.append(text[last : match.start()])
         last = match.end()
         markers.append((match.start() - removed, superscript_number(match.group(0))))
         removed += match.end() - match.start()
@@ -222,7 +222,7 @@ def parse_document(text: str, source: object = "<text>") -> Document:
     signature: list[str] = []
     for index, line in enumerate(lines):
         if _CLOSING.match(line.strip()):
-            for rest in lines[index + 1:]:
+            for rest in lines[index + 1 :]:
                 rest = rest.strip()
                 if not rest:
                     continue
@@ -268,8 +268,12 @@ def parse_document(text: str, source: object = "<text>") -> Document:
         )
 
     header: dict[str, str | None] = {
-        "document_symbol": None, "place": None, "date_text": None,
-        "document_type": None, "title": None, "addressee": None,
+        "document_symbol": None,
+        "place": None,
+        "date_text": None,
+        "document_type": None,
+        "title": None,
+        "addressee": None,
     }
     preamble: list[_Unit] = []
     title_lines: list[str] = []
@@ -279,7 +283,7 @@ def parse_document(text: str, source: object = "<text>") -> Document:
             header["document_symbol"] = m.group(1).strip() or None
         elif (m := _PLACE_DATE.match(t)) and header["place"] is None and len(t) < 80:
             header["place"] = m.group(1).strip()
-            header["date_text"] = t[len(m.group(1)) + 1:].strip()
+            header["date_text"] = t[len(m.group(1)) + 1 :].strip()
         elif (m := _ADDRESSEE.match(t)) and header["addressee"] is None:
             header["addressee"] = m.group(1).strip()
         elif header["document_type"] is None and t.isupper() and len(t) < 40:
@@ -364,8 +368,13 @@ def parse_document(text: str, source: object = "<text>") -> Document:
         parent = next((s for s in sections if s.section_id == note.section_id), None)
         sections.append(
             Section(
-                f"fn{note.number}", "footnote", str(note.number), "",
-                (parent.level + 1) if parent else 1, note.section_id, note.line,
+                f"fn{note.number}",
+                "footnote",
+                str(note.number),
+                "",
+                (parent.level + 1) if parent else 1,
+                note.section_id,
+                note.line,
                 paragraphs=[Paragraph(PARAGRAPH, note.text, note.line, 0, len(note.text))],
                 text=note.text,
             )

@@ -49,15 +49,30 @@ def datasette_metadata(package_dir: Path, db_name: str) -> dict[str, Any]:
 
 
 def serve_command(db: Path, host: str, port: int, metadata_file: Path, inspect_file: Path) -> list[str]:
-    command = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "--inspect-file", str(inspect_file),
-               "--metadata", str(metadata_file), "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(db),
+        "--inspect-file",
+        str(inspect_file),
+        "--metadata",
+        str(metadata_file),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     for name, value in SETTINGS.items():
         command += ["--setting", name, str(value)]
     return command
 
 
-def serve(db: Path = paths.DATABASE, host: str = "127.0.0.1", port: int = 8001,
-          package_dir: Path = paths.DATAPACKAGE) -> None:
+def serve(
+    db: Path = paths.DATABASE, host: str = "127.0.0.1", port: int = 8001, package_dir: Path = paths.DATAPACKAGE
+) -> None:
     db = Path(db)
     if not db.exists():
         raise BaocaoError("no database; run `make build` (or `baocao load`) first", db)
@@ -66,7 +81,8 @@ def serve(db: Path = paths.DATABASE, host: str = "127.0.0.1", port: int = 8001,
         raise BaocaoError("no inspect file; run `baocao load` first", inspect_file)
     metadata_file = db.with_name("datasette-metadata.json")
     metadata_file.write_text(
-        json.dumps(datasette_metadata(package_dir, db.stem), ensure_ascii=False, indent=2), encoding="utf-8")
+        json.dumps(datasette_metadata(package_dir, db.stem), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     command = serve_command(db, host, port, metadata_file, inspect_file)
     print(f"baocao: serving {db.name} read-only on http://{host}:{port}/", flush=True)
     os.execv(command[0], command)
