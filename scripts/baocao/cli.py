@@ -196,5 +196,81 @@ def serve(host: str, port: int, db: Path) -> None:
     run_server(db, host, port)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--source", type=click.Path(path_type=Path), default=paths.SOURCES / "bac-kan-2024-h1.txt",
+              show_default=True, help="The report to run the locators on.")
+def locate(files: tuple[Path, ...], source: Path) -> None:
+    """Run indicator locators and print what each finds, or why it fails.
+
+    For writing and reviewing metadata/indicators/*.yaml: every locator is tried,
+    all problems are listed, and the consistency checks of those files are run.
+    Exits 2 if any locator fails.
+
+    \b
+    Example:
+        baocao locate metadata/indicators/economy.yaml
+    """
+    from baocao.curate import Curator, load_catalog
+    from baocao.metadata import Metadata
+    from baocao.package import cell
+    from baocao.pipeline import run
+
+    metadata = Metadata()
+    catalog = load_catalog(metadata, list(files) or None)
+    curator = Curator(metadata, catalog)
+    [report] = run([source], metadata)
+    texts = {s.section_id: s.text for s in report.document.sections}
+    failures = 0
+    found = []
+    for indicator in catalog.indicators.values():
+        for locator in indicator.locators:
+            try:
+                observation = curator.locate(locator, texts, report.mentions, str(source))
+            except BaocaoError as error:
+                failures += 1
+                click.echo(f"FAIL {error}")
+                continue
+            found.append(observation)
+            extra = f" ({observation.direction})" if observation.direction else ""
+            click.echo(f"ok   {indicator.id}.{observation.measure} = {cell(observation.value)} {observation.unit_id}"
+                       f" [{observation.obs_status}]{extra} {observation.section_id}: "
+                       f"…{observation.quote[max(0, observation.value_start - observation.quote_start - 50):][:110]}…")
+    if not failures:
+        for result in curator.checks(found):
+            click.echo(f"check {result.status.upper():4} {result.id}: {result.formula}: expected "
+                       f"{cell(result.expected)}, actual {cell(result.actual)}, tolerance {cell(result.tolerance)}")
+    click.echo(f"{len(found)} observation(s), {failures} failure(s)")
+    if failures:
+        sys.exit(2)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--source", type=click.Path(path_type=Path), default=paths.SOURCES / "bac-kan-2024-h1.txt",
+              show_default=True, help="The report to measure coverage on.")
+@click.option("--section", "sections", multiple=True, help="Only these sections (e.g. I.8.2, fn4); repeatable.")
+@click.option("--all", "show_all", is_flag=True, help="List covered figures too.")
+def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], show_all: bool) -> None:
+    """List the figures of Part I and footnotes that no observation covers yet.
+
+    With FILES, only the locators of those indicator files count.
+
+    \b
+    Example:
+        baocao coverage --section I.8.1
+        baocao coverage --section I.1 metadata/indicators/economy.yaml
+    """
+    from baocao.coverage import figure_coverage
+
+    rows, summary = figure_coverage(source, sections, list(files) or None)
+    for row in rows:
+        if show_all or not row["covered"]:
+            mark = "   " if row["covered"] else "-- "
+            click.echo(f"{mark}{row['section_id']:8} {row['value_text']:>14} {row['unit_id'] or '':12} "
+                       f"{row['context']}")
+    click.echo(summary)
+
+
 def main() -> None:
     cli(prog_name="baocao")

@@ -37,6 +37,7 @@ _DATE_PATTERNS = [
     r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",  # ISO 9001:2015
 ]
 _DATES = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
+_PERIOD_AFTER = re.compile(r"\s+(?:tăng|giảm)\b|\s+(?:đầu|cuối)?\s*năm|\s+đầu\b|\s+cuối\b|,|\s*$|\s+\(")
 _RANGE_SEP = re.compile(r"\s?[-–]\s?")
 _SLASH = re.compile(r"\s?/\s?")
 _ORDINAL_BEFORE = re.compile(r"(?:\bthứ|\bvị trí|(?<![Tt]ổng )\bsố|\blần|\bđợt|\bKhu|\bĐề án|\bkhóa|\bkhoá)\s+$")
@@ -159,6 +160,8 @@ class Extractor:
                     statuses.append(self.adjacent_words[found.group(1).lower()])
             status = next((s for s in self.status_order if s in statuses), "normal")
             kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
+            if unit == "thang" and _PERIOD_AFTER.match(text, after):
+                kind = "period"  # "6 tháng đầu năm": the reporting period, not a figure
             roles = (
                 [role]
                 if len(parts) == 1

@@ -42,6 +42,10 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         ),
     },
     "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
+    "topics.yaml": {"topics": ({"id", "name_vi", "name_en"}, set())},
+    "measures.yaml": {"measures": ({"id", "name_vi", "name_en", "unit", "description_vi", "description_en"}, set())},
+    "glossary.yaml": {"terms": ({"vi", "en", "enforce"}, set())},
+    "corrections.yaml": {"corrections": ({"report", "indicator", "measure", "value_text", "value", "reason"}, set())},
     "statuses.yaml": {"statuses": ({"id", "name_vi", "name_en", "words", "adjacent"}, set())},
 }
 
@@ -130,6 +134,22 @@ class Metadata:
     @cached_property
     def sources(self) -> list[dict[str, Any]]:
         return self.load("sources.yaml")["reports"]
+
+    @cached_property
+    def topics(self) -> list[dict[str, Any]]:
+        return self.load("topics.yaml")["topics"]
+
+    @cached_property
+    def measures(self) -> list[dict[str, Any]]:
+        return self.load("measures.yaml")["measures"]
+
+    @cached_property
+    def glossary(self) -> list[dict[str, Any]]:
+        return self.load("glossary.yaml")["terms"]
+
+    @cached_property
+    def corrections(self) -> list[dict[str, Any]]:
+        return self.load("corrections.yaml")["corrections"]
 
     @cached_property
     def statuses(self) -> list[dict[str, Any]]:

@@ -1,0 +1,403 @@
+"""Stage 4, curate: the indicator catalog under metadata/indicators/ finds observations in the text.
+
+Each indicator says what it is and where each of its measures is written: a
+section and a pattern over that section's clean text, in which ``{value}`` marks
+the number to take and ``{num}`` any other number. The value is read from the
+text, never from metadata. A locator that matches nothing, or more than once,
+stops the build with an error naming the indicator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from baocao.errors import BaocaoError
+from baocao.extract import Mention
+from baocao.metadata import Metadata, load_yaml
+from baocao.numbers import parse_number
+
+NUM = r"\d+(?:[.,]\d+)*"
+_REF_DATE = re.compile(
+    r"(?:(?:tính\s+)?đến(?:\s+hết)?(?:\s+ngày)?|tại\s+ngày|ngày)\s+(\d{1,2})/(\d{1,2})/(\d{4})", re.I
+)
+_DIRECTION = re.compile(r"(?<!\w)(tăng|giảm)(?!\w)", re.I)
+
+INDICATOR_KEYS = ({"id", "name_vi", "name_en", "description_vi", "description_en", "unit", "locate"},
+                  {"parent", "sum_of_children", "note_vi", "note_en"})
+LOCATOR_KEYS = ({"measure", "section", "pattern"}, {"status", "unit", "note"})
+TABLE_KEYS = ({"id", "title_vi", "title_en", "description_vi", "description_en", "rows", "columns"}, set())
+COLUMN_KEYS = ({"measure"}, {"title_vi", "title_en"})
+CHECK_KEYS = ({"id", "kind", "description_vi", "description_en"}, {"total", "parts", "numerator", "denominator",
+                                                                      "result", "tolerance"})
+TOPIC_KEYS = {"topic", "indicators", "tables", "checks"}
+
+
+@dataclass
+class Locator:
+    indicator_id: str
+    measure: str
+    section: str
+    pattern: str
+    status: str | None = None
+    unit: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Indicator:
+    id: str
+    topic: str
+    name_vi: str
+    name_en: str
+    description_vi: str
+    description_en: str
+    unit: str
+    parent: str | None
+    sum_of_children: bool
+    locators: list[Locator]
+    file: str
+    order: int
+
+
+@dataclass
+class Catalog:
+    indicators: dict[str, Indicator]
+    tables: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+
+
+@dataclass
+class Observation:
+    indicator_id: str
+    measure: str
+    value: Decimal
+    value_text: str
+    unit_id: str
+    obs_status: str
+    qualifier: str | None
+    direction: str | None
+    ref_date: str | None
+    section_id: str
+    quote: str
+    quote_start: int
+    quote_end: int
+    value_start: int
+    value_end: int
+    mention_index: int | None
+    correction: str | None = None
+    failed_checks: list[str] = field(default_factory=list)
+    checked: bool = False
+
+    @property
+    def signed_value(self) -> Decimal:
+        return -self.value if self.direction == "decrease" else self.value
+
+
+@dataclass
+class CheckResult:
+    id: str
+    kind: str
+    description_vi: str
+    description_en: str
+    formula: str
+    expected: Decimal
+    actual: Decimal
+    tolerance: Decimal
+    observations: list[tuple[str, str]]
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.expected
+
+    @property
+    def status(self) -> str:
+        return "pass" if abs(self.difference) <= self.tolerance else "fail"
+
+
+def _keys(item: Any, spec: tuple[set[str], set[str]], where: str) -> None:
+    if not isinstance(item, dict):
+        raise BaocaoError("must be a mapping", where)
+    required, optional = spec
+    missing = required - set(item)
+    if missing:
+        raise BaocaoError(f"lacks {sorted(missing)[0]!r}", where)
+    extra = set(item) - required - optional
+    if extra:
+        raise BaocaoError(f"unknown key {sorted(extra)[0]!r}", where)
+
+
+def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog:
+    """Read the catalog: every file under metadata/indicators/, or only ``files``."""
+    folder = metadata.root / "indicators"
+    topics = {t["id"] for t in metadata.topics}
+    measures = {m["id"] for m in metadata.measures}
+    units = {u.id for u in metadata.units}
+    indicators: dict[str, Indicator] = {}
+    tables: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    order = 0
+    for path in files if files is not None else sorted(folder.glob("*.yaml")):
+        path = Path(path)
+        name = f"metadata/indicators/{path.name}"
+        data = load_yaml(path)
+        if not isinstance(data, dict):
+            raise BaocaoError("must be a mapping", name)
+        unknown = set(data) - TOPIC_KEYS
+        if unknown:
+            raise BaocaoError(f"unknown key {sorted(unknown)[0]!r}", name)
+        topic = data.get("topic")
+        if topic not in topics:
+            raise BaocaoError(f"topic {topic!r} is not in metadata/topics.yaml", name)
+        for item in data.get("indicators") or []:
+            where = f"{name}: indicator {item.get('id', '?') if isinstance(item, dict) else '?'}"
+            _keys(item, INDICATOR_KEYS, where)
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", item["id"]):
+                raise BaocaoError("id must be lower-case ASCII snake_case", where)
+            if item["id"] in indicators:
+                raise BaocaoError(f"id also used in {indicators[item['id']].file}", where)
+            if item["unit"] not in units:
+                raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
+            locators = []
+            for spec in item["locate"]:
+                _keys(spec, LOCATOR_KEYS, where)
+                if spec["measure"] not in measures:
+                    raise BaocaoError(f"measure {spec['measure']!r} is not in metadata/measures.yaml", where)
+                if spec.get("unit") is not None and spec["unit"] not in units:
+                    raise BaocaoError(f"unit {spec['unit']!r} is not in metadata/units.yaml", where)
+                if spec["pattern"].count("{value}") != 1:
+                    raise BaocaoError(f"pattern for {spec['measure']} must hold {{value}} once", where)
+                locators.append(Locator(item["id"], spec["measure"], str(spec["section"]), spec["pattern"],
+                                        spec.get("status"), spec.get("unit"), spec.get("note")))
+            measures_seen = [loc.measure for loc in locators]
+            if len(set(measures_seen)) != len(measures_seen):
+                raise BaocaoError("a measure is located twice", where)
+            order += 1
+            indicators[item["id"]] = Indicator(
+                item["id"], topic, item["name_vi"], item["name_en"], item["description_vi"], item["description_en"],
+                item["unit"], item.get("parent"), bool(item.get("sum_of_children")), locators, name, order,
+            )
+        for table in data.get("tables") or []:
+            where = f"{name}: table {table.get('id', '?') if isinstance(table, dict) else '?'}"
+            _keys(table, TABLE_KEYS, where)
+            for column in table["columns"]:
+                _keys(column, COLUMN_KEYS, where)
+                if column["measure"] not in measures:
+                    raise BaocaoError(f"measure {column['measure']!r} is not in metadata/measures.yaml", where)
+            tables.append({**table, "topic": topic, "file": name})
+        for check in data.get("checks") or []:
+            where = f"{name}: check {check.get('id', '?') if isinstance(check, dict) else '?'}"
+            _keys(check, CHECK_KEYS, where)
+            if check["kind"] not in ("sum", "sum_le", "ratio"):
+                raise BaocaoError(f"kind {check['kind']!r} is not sum, sum_le or ratio", where)
+            checks.append({**check, "file": name})
+    for indicator in indicators.values():
+        if files is None and indicator.parent is not None and indicator.parent not in indicators:
+            raise BaocaoError(f"parent {indicator.parent!r} is not an indicator", f"{indicator.file}: "
+                              f"indicator {indicator.id}")
+    for table in tables:
+        for row in table["rows"]:
+            if row not in indicators:
+                raise BaocaoError(f"row {row!r} is not an indicator", f"{table['file']}: table {table['id']}")
+    return Catalog(indicators, tables, checks)
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace("{value}", f"(?P<value>{NUM})").replace("{num}", NUM), re.M)
+
+
+class Curator:
+    def __init__(self, metadata: Metadata, catalog: Catalog | None = None):
+        self.metadata = metadata
+        self.catalog = catalog or load_catalog(metadata)
+        self.units = {u.id: u for u in metadata.units}
+        self.measures = {m["id"]: m for m in metadata.measures}
+        self.status_words = {s["id"]: s["words"] for s in metadata.statuses}
+
+    def locate(self, locator: Locator, texts: dict[str, str], mentions: list[Mention],
+               source: str) -> Observation:
+        indicator = self.catalog.indicators[locator.indicator_id]
+        where = f"{indicator.file}: indicator {indicator.id} ({locator.measure})"
+        text = texts.get(locator.section)
+        if text is None:
+            raise BaocaoError(f"section {locator.section!r} is not in {source}", where)
+        matches = list(compile_pattern(locator.pattern).finditer(text))
+        if not matches:
+            raise BaocaoError(f"pattern matches nothing in section {locator.section} of {source}", where)
+        if len(matches) > 1:
+            raise BaocaoError(f"pattern matches {len(matches)} places in section {locator.section} of {source}",
+                              where)
+        match = matches[0]
+        start, end = match.span("value")
+        index, mention = next(((i, m) for i, m in enumerate(mentions)
+                               if m.section_id == locator.section and m.value_start == start), (None, None))
+        if mention is None:
+            raise BaocaoError(f"{match.group('value')!r} in section {locator.section} is not a figure "
+                              "(a date, year or document number)", where)
+        measure = self.measures[locator.measure]
+        unit = locator.unit or mention.unit_id
+        if unit is None:
+            unit = indicator.unit if measure["unit"] == "indicator" else measure["unit"]
+        expected = indicator.unit if measure["unit"] == "indicator" else measure["unit"]
+        if self.units[unit].base_unit != self.units[expected].base_unit:
+            raise BaocaoError(f"the text gives {unit!r} where {expected!r} is expected", where)
+        status = mention.obs_status
+        if locator.status:
+            words = self.status_words.get(locator.status)
+            if words is None:
+                raise BaocaoError(f"status {locator.status!r} is not in metadata/statuses.yaml", where)
+            sentence = text[mention.quote_start:start].lower()
+            if not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", sentence) for w in words):
+                raise BaocaoError(f"status {locator.status!r} needs one of {words} before the value in its sentence",
+                                  where)
+            status = locator.status
+        direction = None
+        if locator.measure.startswith("change_"):
+            before = text[mention.quote_start:start]
+            found = _DIRECTION.findall(before)
+            if not found:
+                raise BaocaoError("a change needs 'tăng' or 'giảm' before the value in its sentence", where)
+            direction = "decrease" if found[-1].lower() == "giảm" else "increase"
+        dates = list(_REF_DATE.finditer(text, mention.quote_start, start))
+        ref_date = None
+        if dates:
+            day, month, year = (int(x) for x in dates[-1].groups())
+            ref_date = f"{year:04d}-{month:02d}-{day:02d}"
+        return Observation(
+            indicator_id=indicator.id, measure=locator.measure, value=mention.value, value_text=mention.value_text,
+            unit_id=unit, obs_status=status, qualifier=mention.qualifier, direction=direction, ref_date=ref_date,
+            section_id=locator.section, quote=mention.quote, quote_start=mention.quote_start,
+            quote_end=mention.quote_end, value_start=start, value_end=end, mention_index=index,
+        )
+
+    def observations(self, texts: dict[str, str], mentions: list[Mention], source: str,
+                     report_id: str) -> list[Observation]:
+        out = []
+        for indicator in self.catalog.indicators.values():
+            for locator in indicator.locators:
+                out.append(self.locate(locator, texts, mentions, source))
+        self.apply_corrections(out, report_id)
+        return out
+
+    def apply_corrections(self, observations: list[Observation], report_id: str) -> None:
+        for item in self.metadata.corrections:
+            if item["report"] != report_id:
+                continue
+            found = [o for o in observations
+                     if o.indicator_id == item["indicator"] and o.measure == item["measure"]]
+            if not found:
+                raise BaocaoError(f"correction for {item['indicator']} {item['measure']} matches no observation",
+                                  "metadata/corrections.yaml")
+            observation = found[0]
+            if observation.value_text != str(item["value_text"]):
+                raise BaocaoError(f"correction for {item['indicator']} expects {item['value_text']!r}, "
+                                  f"the report says {observation.value_text!r}", "metadata/corrections.yaml")
+            observation.value = Decimal(str(item["value"]))
+            observation.correction = item["reason"]
+
+    # consistency checks ---------------------------------------------------
+
+    def _value_in(self, observation: Observation, unit: str) -> Decimal:
+        source, target = self.units[observation.unit_id], self.units[unit]
+        return observation.value * Decimal(str(source.multiplier)) / Decimal(str(target.multiplier))
+
+    @staticmethod
+    def _unit_of_last_digit(text: str) -> Decimal:
+        decimals = len(re.split(r"[,]", text)[1]) if "," in text else (
+            len(text.split(".")[1]) if parse_number(text).notation == "en" else 0)
+        return Decimal(1).scaleb(-decimals)
+
+    def checks(self, observations: list[Observation]) -> list[CheckResult]:
+        by_key = {(o.indicator_id, o.measure): o for o in observations}
+        results: list[CheckResult] = []
+
+        def ratio(check_id: str, num: Observation, den: Observation, result: Observation, vi: str, en: str,
+                  tolerance: Decimal | None = None) -> None:
+            if den.value == 0:
+                return
+            actual = self._value_in(num, den.unit_id) / den.value * 100
+            results.append(CheckResult(
+                check_id, "ratio", vi, en,
+                f"{num.indicator_id}.{num.measure} / {den.indicator_id}.{den.measure} × 100 = "
+                f"{result.indicator_id}.{result.measure}",
+                result.value, actual.quantize(Decimal("0.01")),
+                tolerance if tolerance is not None else self._unit_of_last_digit(result.value_text),
+                [(o.indicator_id, o.measure) for o in (num, den, result)],
+            ))
+
+        for indicator in self.catalog.indicators.values():
+            iid = indicator.id
+            for denominator, result, vi, en in (
+                ("plan", "pct_of_plan", "Giá trị chia kế hoạch bằng tỷ lệ % kế hoạch báo cáo nêu",
+                 "Value over plan equals the percent of plan the report states"),
+                ("estimate", "pct_of_estimate", "Giá trị chia dự toán bằng tỷ lệ % dự toán báo cáo nêu",
+                 "Value over budget estimate equals the percent of estimate the report states"),
+                ("total", "pct_of_total", "Giá trị chia tổng số bằng tỷ lệ % báo cáo nêu",
+                 "Value over total equals the percentage the report states"),
+                ("target", "pct_of_target", "Giá trị chia mục tiêu bằng tỷ lệ % mục tiêu báo cáo nêu",
+                 "Value over target equals the percent of target the report states"),
+            ):
+                if all((iid, m) in by_key for m in ("value", denominator, result)):
+                    ratio(f"{iid}.{result}", by_key[(iid, "value")], by_key[(iid, denominator)],
+                          by_key[(iid, result)], vi, en)
+            if indicator.sum_of_children:
+                children = [c for c in self.catalog.indicators.values() if c.parent == iid]
+                parent = by_key.get((iid, "value"))
+                parts = [by_key[(c.id, "value")] for c in children if (c.id, "value") in by_key]
+                if parent and parts:
+                    results.append(self._sum(f"{iid}.children", "sum", parent, parts,
+                                             "Tổng các chỉ tiêu thành phần bằng chỉ tiêu tổng",
+                                             "The components add up to the total", None))
+        for check in self.catalog.checks:
+            def get(ref: str, check: dict = check) -> Observation:
+                indicator_id, _, measure = ref.partition(".")
+                observation = by_key.get((indicator_id, measure or "value"))
+                if observation is None:
+                    raise BaocaoError(f"{ref!r} is not an observation", f"{check['file']}: check {check['id']}")
+                return observation
+
+            tolerance = Decimal(str(check["tolerance"])) if "tolerance" in check else None
+            if check["kind"] == "ratio":
+                ratio(check["id"], get(check["numerator"]), get(check["denominator"]), get(check["result"]),
+                      check["description_vi"], check["description_en"], tolerance)
+            else:
+                total = check["total"]
+                total_obs = get(total) if isinstance(total, str) else None
+                results.append(self._sum(
+                    check["id"], check["kind"], total_obs if total_obs else Decimal(str(total)),
+                    [get(p) for p in check["parts"]], check["description_vi"], check["description_en"], tolerance))
+        for result in results:
+            for key in result.observations:
+                observation = by_key[key]
+                observation.checked = True
+                if result.status == "fail":
+                    observation.failed_checks.append(result.id)
+        return results
+
+    def _sum(self, check_id: str, kind: str, total: Observation | Decimal, parts: list[Observation], vi: str,
+             en: str, tolerance: Decimal | None) -> CheckResult:
+        unit = total.unit_id if isinstance(total, Observation) else parts[0].unit_id
+        actual = sum((self._value_in(p, unit) for p in parts), Decimal(0))
+        expected = total.value if isinstance(total, Observation) else total
+        if tolerance is None:
+            halves = [self._unit_of_last_digit(p.value_text) / 2 for p in parts]
+            if isinstance(total, Observation):
+                halves.append(self._unit_of_last_digit(total.value_text) / 2)
+            tolerance = sum(halves, Decimal(0))
+        names = " + ".join(f"{p.indicator_id}.{p.measure}" for p in parts)
+        target = f"{total.indicator_id}.{total.measure}" if isinstance(total, Observation) else str(total)
+        operator = "=" if kind == "sum" else "≤"
+        result = CheckResult(check_id, kind, vi, en, f"{names} {operator} {target}", expected, actual, tolerance,
+                             [(p.indicator_id, p.measure) for p in parts]
+                             + ([(total.indicator_id, total.measure)] if isinstance(total, Observation) else []))
+        if kind == "sum_le" and actual <= expected:
+            result.actual = expected  # within the total: nothing to report
+            result.formula += f" ({actual})"
+        return result
+
+
+def catalog_files(metadata: Metadata) -> list[Path]:
+    return sorted((metadata.root / "indicators").glob("*.yaml"))
