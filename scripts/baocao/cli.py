@@ -59,13 +59,14 @@ def build(sources: tuple[Path, ...], out: Path) -> None:
     """
     from baocao.metadata import Metadata
     from baocao.package import write_package
-    from baocao.pipeline import default_sources, run, tables
+    from baocao.pipeline import default_sources, package_tables, run
 
     started = time.perf_counter()
     metadata = Metadata()
     files = list(sources) or default_sources()
     reports = run(files, metadata)
-    descriptor = write_package(out, tables(reports, metadata), metadata)
+    tables, specs = package_tables(reports, metadata)
+    descriptor = write_package(out, tables, metadata, specs)
     for report in reports:
         for warning in report.document.warnings:
             click.echo(f"baocao: warning: {report.source.path}: {warning}", err=True)
@@ -219,7 +220,7 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
     metadata = Metadata()
     catalog = load_catalog(metadata, list(files) or None)
     curator = Curator(metadata, catalog)
-    [report] = run([source], metadata)
+    [report] = run([source], metadata, curate=False)
     texts = {s.section_id: s.text for s in report.document.sections}
     failures = 0
     found = []

@@ -23,7 +23,7 @@ def in_scope(document: Document, mention: Mention) -> bool:
 def figure_coverage(source: Path, sections: tuple[str, ...] = (), files: list[Path] | None = None
                     ) -> tuple[list[dict[str, Any]], str]:
     metadata = Metadata()
-    [report] = run([source], metadata)
+    [report] = run([source], metadata, curate=False)
     curator = Curator(metadata, load_catalog(metadata, files))
     texts = {s.section_id: s.text for s in report.document.sections}
     observations = curator.observations(texts, report.mentions, str(source), report.report_id)

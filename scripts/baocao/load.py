@@ -56,7 +56,7 @@ def load_package(
         db = sqlite_utils.Database(connection)
         resources = descriptor["resources"]
         # parents before children, so that foreign keys can be declared on create
-        order = _dependency_order(resources)
+        order = _dependency_order([r for r in resources if "sqlView" not in r])
         with connection:
             for resource in order:
                 schema = resource["schema"]
@@ -94,6 +94,14 @@ def load_package(
                 counts[resource["name"]] = len(rows)
                 for fk_column, _, _ in foreign_keys:
                     table.create_index([fk_column], if_not_exists=True)
+            for resource in resources:
+                if "sqlView" in resource:
+                    connection.execute(f"CREATE VIEW [{resource['name']}] AS {resource['sqlView']}")
+                    counts[resource["name"]] = connection.execute(
+                        f"SELECT count(*) FROM [{resource['name']}]").fetchone()[0]
+                    if counts[resource["name"]] != resource.get("rowCount", counts[resource["name"]]):
+                        raise BaocaoError(f"view {resource['name']}: {counts[resource['name']]} rows, "
+                                          f"{resource['rowCount']} in the package", package_dir)
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)

@@ -145,10 +145,17 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
     }
 
 
-def write_package(out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata) -> dict[str, Any]:
-    """Write ``tables`` as a data package in ``out``, atomically. Returns the descriptor."""
-    specs = metadata.resources["resources"]
+def write_package(out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata,
+                  extra_specs: list[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Write ``tables`` as a data package in ``out``, atomically. Returns the descriptor.
+
+    ``extra_specs`` are generated Table Schemas (the report's wide tables), in the
+    form of metadata/resources.yaml, each with the SQL of the view it is in SQLite.
+    """
+    specs = list(metadata.resources["resources"]) + list(extra_specs)
     names = [spec["name"] for spec in specs]
+    if len(set(names)) != len(names):
+        raise BaocaoError(f"a wide table's id is also the name of a resource: {sorted(names)}")
     if set(names) != set(tables):
         raise BaocaoError(
             f"tables {sorted(tables)} do not match the resources in metadata/resources.yaml {sorted(names)}"

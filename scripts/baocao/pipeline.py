@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from baocao import paths
+from baocao.curate import Catalog, CheckResult, Curator, Observation, load_catalog
 from baocao.errors import BaocaoError
 from baocao.extract import Extractor, Mention
 from baocao.legal import LegalDocument
@@ -26,6 +27,8 @@ class Report:
     document: Document
     mentions: list[Mention]
     legal: list[LegalDocument]
+    observations: list[Observation]
+    checks: list[CheckResult]
 
 
 def default_sources(root: Path = paths.SOURCES) -> list[Path]:
@@ -42,7 +45,7 @@ def provenance_for(path: Path, metadata: Metadata) -> dict[str, Any]:
     return matches[0]
 
 
-def process(path: Path, metadata: Metadata, extractor: Extractor) -> Report:
+def process(path: Path, metadata: Metadata, extractor: Extractor, curator: Curator | None) -> Report:
     source = read_source(path)
     document = parse_document(source.text, path)
     provenance = provenance_for(path, metadata)
@@ -52,20 +55,30 @@ def process(path: Path, metadata: Metadata, extractor: Extractor) -> Report:
             "if the report was deliberately replaced, record its new checksum there",
             path,
         )
+    mentions = extractor.document_mentions(document)
+    observations: list[Observation] = []
+    checks: list[CheckResult] = []
+    if curator is not None:
+        texts = {s.section_id: s.text for s in document.sections}
+        observations = curator.observations(texts, mentions, str(path), provenance["id"])
+        checks = curator.checks(observations)
     return Report(
         report_id=provenance["id"],
         provenance=provenance,
         source=source,
         document=document,
-        mentions=extractor.document_mentions(document),
+        mentions=mentions,
         legal=extractor.legal_documents(document),
+        observations=observations,
+        checks=checks,
     )
 
 
-def run(files: list[Path], metadata: Metadata | None = None) -> list[Report]:
+def run(files: list[Path], metadata: Metadata | None = None, curate: bool = True) -> list[Report]:
     metadata = metadata or Metadata()
     extractor = Extractor(metadata)
-    reports = [process(Path(f), metadata, extractor) for f in files]
+    curator = Curator(metadata) if curate else None
+    reports = [process(Path(f), metadata, extractor, curator) for f in files]
     seen: dict[str, Path] = {}
     for report in reports:
         if report.report_id in seen:
@@ -90,8 +103,44 @@ def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str
             "document_types",
             "legal_documents",
             "legal_citations",
+            "topics",
+            "measures",
+            "indicators",
+            "observations",
+            "checks",
         )
     }
+    catalog = load_catalog(metadata)
+    for position, topic in enumerate(metadata.topics, start=1):
+        out["topics"].append(
+            {"topic_id": topic["id"], "name_vi": topic["name_vi"], "name_en": topic["name_en"], "position": position}
+        )
+    for measure in metadata.measures:
+        out["measures"].append(
+            {
+                "measure_id": measure["id"],
+                "name_vi": measure["name_vi"],
+                "name_en": measure["name_en"],
+                "description_vi": measure["description_vi"],
+                "description_en": measure["description_en"],
+                "default_unit": measure["unit"],
+            }
+        )
+    for indicator in catalog.indicators.values():
+        out["indicators"].append(
+            {
+                "indicator_id": indicator.id,
+                "topic_id": indicator.topic,
+                "name_vi": indicator.name_vi,
+                "name_en": indicator.name_en,
+                "description_vi": indicator.description_vi,
+                "description_en": indicator.description_en,
+                "unit_id": indicator.unit,
+                "parent_id": indicator.parent,
+                "position": indicator.order,
+                "catalog_file": indicator.file,
+            }
+        )
     for unit in metadata.units:
         out["units"].append(
             {
@@ -185,6 +234,32 @@ def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str
                     "quote_end": mention.quote_end,
                 }
             )
+        mention_ids = {i: f"{rid}/m{i + 1:05d}" for i in range(len(report.mentions))}
+        for observation in report.observations:
+            indicator = catalog.indicators[observation.indicator_id]
+            out["observations"].append({
+                "obs_id": f"{rid}/{observation.indicator_id}/{observation.measure}", "report_id": rid,
+                "indicator_id": observation.indicator_id, "topic_id": indicator.topic,
+                "measure": observation.measure, "value": observation.value, "value_text": observation.value_text,
+                "unit_id": observation.unit_id, "obs_status": observation.obs_status,
+                "qualifier": observation.qualifier, "change_direction": observation.direction,
+                "signed_value": observation.signed_value, "ref_date": observation.ref_date,
+                "period_start": prov["period_start"], "period_end": prov["period_end"],
+                "section_id": sid(observation.section_id), "quote": observation.quote,
+                "quote_start": observation.quote_start, "quote_end": observation.quote_end,
+                "value_start": observation.value_start, "value_end": observation.value_end,
+                "mention_id": mention_ids[observation.mention_index], "correction": observation.correction,
+                "check_status": ("fail" if observation.failed_checks else "pass") if observation.checked else None,
+                "failed_checks": " ".join(f"{rid}/{c}" for c in observation.failed_checks) or None,
+            })
+        for check in report.checks:
+            out["checks"].append({
+                "check_id": f"{rid}/{check.id}", "report_id": rid, "kind": check.kind,
+                "description_vi": check.description_vi, "description_en": check.description_en,
+                "formula": check.formula, "expected": check.expected, "actual": check.actual,
+                "difference": check.difference, "tolerance": check.tolerance, "status": check.status,
+                "observations": " ".join(f"{rid}/{i}/{m}" for i, m in check.observations),
+            })
         citation_index = 0
         for legal in report.legal:
             row = documents.get(legal.doc_id)
@@ -261,3 +336,94 @@ def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str
         if row["type_code"] not in known_types:
             row["type_code"] = None
     return out
+
+
+def wide_table_specs(catalog: Catalog, metadata: Metadata) -> list[dict[str, Any]]:
+    """Table Schemas of the report's wide tables, in the form of metadata/resources.yaml."""
+    measures = {m["id"]: m for m in metadata.measures}
+    specs = []
+    for table in catalog.tables:
+        fields = [
+            {"name": "report_id", "type": "string", "required": True, "vi": "Mã báo cáo", "en": "Report id",
+             "dvi": "Báo cáo nêu số liệu.", "den": "The report that states the figures."},
+            {"name": "indicator_id", "type": "string", "required": True, "vi": "Mã chỉ tiêu", "en": "Indicator id",
+             "dvi": "Chỉ tiêu của dòng.", "den": "The row's indicator."},
+            {"name": "name_vi", "type": "string", "required": True, "vi": "Chỉ tiêu", "en": "Indicator (Vietnamese)",
+             "dvi": "Tên chỉ tiêu tiếng Việt.", "den": "The indicator's name in Vietnamese."},
+            {"name": "name_en", "type": "string", "required": True, "vi": "Chỉ tiêu (tiếng Anh)",
+             "en": "Indicator (English)", "dvi": "Tên chỉ tiêu tiếng Anh.", "den": "The indicator's name in English."},
+            {"name": "unit_id", "type": "string", "required": True, "vi": "Đơn vị", "en": "Unit",
+             "dvi": "Đơn vị của chỉ tiêu; các cột giá trị được quy về đơn vị này.",
+             "den": "The indicator's unit; value columns are converted to it."},
+        ]
+        for column in table["columns"]:
+            measure = measures[column["measure"]]
+            fields.append({
+                "name": column["measure"], "type": "number",
+                "vi": column.get("title_vi", measure["name_vi"]), "en": column.get("title_en", measure["name_en"]),
+                "dvi": measure["description_vi"] + " Giảm ghi số âm.",
+                "den": measure["description_en"] + " Decreases are negative.",
+            })
+        specs.append({
+            "name": table["id"], "title_vi": table["title_vi"], "title_en": table["title_en"],
+            "description_vi": table["description_vi"], "description_en": table["description_en"],
+            "primary_key": ["report_id", "indicator_id"],
+            "foreign_keys": [{"fields": ["report_id"], "resource": "reports", "reference": ["report_id"]},
+                             {"fields": ["indicator_id"], "resource": "indicators", "reference": ["indicator_id"]}],
+            "fields": fields, "rows": table["rows"], "columns": [c["measure"] for c in table["columns"]],
+        })
+    return specs
+
+
+def wide_table_rows(spec: dict[str, Any], observations: list[dict[str, Any]], indicators: list[dict[str, Any]],
+                    metadata: Metadata) -> list[dict[str, Any]]:
+    from decimal import Decimal
+
+    multiplier = {u.id: Decimal(str(u.multiplier)) for u in metadata.units}
+    by_indicator = {i["indicator_id"]: i for i in indicators}
+    in_indicator_unit = {m["id"] for m in metadata.measures if m["unit"] == "indicator"}
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for obs in observations:
+        if obs["indicator_id"] not in spec["rows"] or obs["measure"] not in spec["columns"]:
+            continue
+        indicator = by_indicator[obs["indicator_id"]]
+        value = obs["signed_value"]
+        if obs["measure"] in in_indicator_unit:
+            value = value * multiplier[obs["unit_id"]] / multiplier[indicator["unit_id"]]
+        key = (obs["report_id"], obs["indicator_id"])
+        row = cells.setdefault(key, {
+            "report_id": obs["report_id"], "indicator_id": indicator["indicator_id"], "name_vi": indicator["name_vi"],
+            "name_en": indicator["name_en"], "unit_id": indicator["unit_id"], **{c: None for c in spec["columns"]},
+        })
+        row[obs["measure"]] = value
+    order = {indicator_id: index for index, indicator_id in enumerate(spec["rows"])}
+    return sorted(cells.values(), key=lambda r: (r["report_id"], order[r["indicator_id"]]))
+
+
+def wide_table_sql(spec: dict[str, Any], metadata: Metadata) -> str:
+    """The SQLite view that computes the same rows from observations."""
+    in_indicator_unit = {m["id"] for m in metadata.measures if m["unit"] == "indicator"}
+    columns = []
+    for measure in spec["columns"]:
+        value = "o.signed_value * uo.multiplier / ui.multiplier" if measure in in_indicator_unit else "o.signed_value"
+        columns.append(f"MAX(CASE WHEN o.measure = '{measure}' THEN {value} END) AS [{measure}]")
+    rows = ", ".join(f"'{r}'" for r in spec["rows"])
+    order = " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(spec["rows"]))
+    return (
+        "SELECT o.report_id AS report_id, i.indicator_id AS indicator_id, i.name_vi AS name_vi, "
+        "i.name_en AS name_en, i.unit_id AS unit_id, " + ", ".join(columns) + " "
+        "FROM observations o JOIN indicators i ON i.indicator_id = o.indicator_id "
+        "JOIN units uo ON uo.unit_id = o.unit_id JOIN units ui ON ui.unit_id = i.unit_id "
+        f"WHERE o.indicator_id IN ({rows}) AND o.measure IN ({', '.join(repr(c) for c in spec['columns'])}) "
+        f"GROUP BY o.report_id, i.indicator_id ORDER BY o.report_id, CASE i.indicator_id {order} END"
+    )
+
+
+def package_tables(reports: list[Report], metadata: Metadata) -> tuple[dict[str, list[dict[str, Any]]], list[dict]]:
+    """All tables of the package, and the specs of the wide tables among them."""
+    out = tables(reports, metadata)
+    specs = wide_table_specs(load_catalog(metadata), metadata)
+    for spec in specs:
+        out[spec["name"]] = wide_table_rows(spec, out["observations"], out["indicators"], metadata)
+        spec["sql"] = wide_table_sql(spec, metadata)
+    return out, specs
