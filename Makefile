@@ -26,11 +26,13 @@ package: $(STAMP)
 
 load: $(STAMP)
 	$(BIN)/baocao load
+	$(BIN)/baocao site
 
 build: package load
 
 serve: build
-	$(BIN)/baocao serve
+	@echo "Serving on http://127.0.0.1:8001/"
+	$(BIN)/baocao serve --host 127.0.0.1 --port 8001
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -59,10 +59,26 @@ def site(built, tmp_path_factory):
         check=True,
         capture_output=True,
     )
+    subprocess.run(
+        [sys.executable, "-m", "baocao", "site", "--package", str(built), "--out", str(build_dir / "site")],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
-    log = open(build_dir / "serve.log", "w")
+    log = open(build_dir / "serve.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db)],
+        [
+            sys.executable,
+            "-m",
+            "baocao",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--site-dir",
+            str(build_dir / "site"),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

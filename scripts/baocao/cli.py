@@ -176,6 +176,36 @@ def load(package_dir: Path, db: Path) -> None:
 
 
 @cli.command()
+@click.option(
+    "--package",
+    "package_dir",
+    type=click.Path(path_type=Path),
+    default=paths.DATAPACKAGE,
+    show_default=True,
+    help="The data package the site serves.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=paths.BUILD / "site",
+    show_default=True,
+    help="Folder for the site's generated files (replaced atomically).",
+)
+def site(package_dir: Path, out: Path) -> None:
+    """Generate the site: bilingual Datasette metadata, landing page, charts, downloads.
+
+    \b
+    Example:
+        baocao site
+    """
+    from baocao.site import build_site
+
+    landing = build_site(package_dir, out)
+    files = ", ".join(d["href"].rsplit("/", 1)[-1] for d in landing["downloads"])
+    click.echo(f"site in {out}: {len(landing['charts'])} charts, downloads {files}")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option(
@@ -185,7 +215,14 @@ def load(package_dir: Path, db: Path) -> None:
     show_default=True,
     help="The database built by `baocao load`.",
 )
-def serve(host: str, port: int, db: Path) -> None:
+@click.option(
+    "--site-dir",
+    type=click.Path(path_type=Path),
+    default=paths.BUILD / "site",
+    show_default=True,
+    help="The files built by `baocao site`.",
+)
+def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
     """Serve the database read-only with Datasette.
 
     \b
@@ -194,13 +231,18 @@ def serve(host: str, port: int, db: Path) -> None:
     """
     from baocao.serve import serve as run_server
 
-    run_server(db, host, port)
+    run_server(db, host, port, site_dir)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--source", type=click.Path(path_type=Path), default=paths.SOURCES / "bac-kan-2024-h1.txt",
-              show_default=True, help="The report to run the locators on.")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=paths.SOURCES / "bac-kan-2024-h1.txt",
+    show_default=True,
+    help="The report to run the locators on.",
+)
 def locate(files: tuple[Path, ...], source: Path) -> None:
     """Run indicator locators and print what each finds, or why it fails.
 
@@ -234,13 +276,17 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
                 continue
             found.append(observation)
             extra = f" ({observation.direction})" if observation.direction else ""
-            click.echo(f"ok   {indicator.id}.{observation.measure} = {cell(observation.value)} {observation.unit_id}"
-                       f" [{observation.obs_status}]{extra} {observation.section_id}: "
-                       f"…{observation.quote[max(0, observation.value_start - observation.quote_start - 50):][:110]}…")
+            click.echo(
+                f"ok   {indicator.id}.{observation.measure} = {cell(observation.value)} {observation.unit_id}"
+                f" [{observation.obs_status}]{extra} {observation.section_id}: "
+                f"…{observation.quote[max(0, observation.value_start - observation.quote_start - 50) :][:110]}…"
+            )
     if not failures:
         for result in curator.checks(found):
-            click.echo(f"check {result.status.upper():4} {result.id}: {result.formula}: expected "
-                       f"{cell(result.expected)}, actual {cell(result.actual)}, tolerance {cell(result.tolerance)}")
+            click.echo(
+                f"check {result.status.upper():4} {result.id}: {result.formula}: expected "
+                f"{cell(result.expected)}, actual {cell(result.actual)}, tolerance {cell(result.tolerance)}"
+            )
     click.echo(f"{len(found)} observation(s), {failures} failure(s)")
     if failures:
         sys.exit(2)
@@ -248,8 +294,13 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--source", type=click.Path(path_type=Path), default=paths.SOURCES / "bac-kan-2024-h1.txt",
-              show_default=True, help="The report to measure coverage on.")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=paths.SOURCES / "bac-kan-2024-h1.txt",
+    show_default=True,
+    help="The report to measure coverage on.",
+)
 @click.option("--section", "sections", multiple=True, help="Only these sections (e.g. I.8.2, fn4); repeatable.")
 @click.option("--all", "show_all", is_flag=True, help="List covered figures too.")
 def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], show_all: bool) -> None:
@@ -268,8 +319,9 @@ def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], s
     for row in rows:
         if show_all or not row["covered"]:
             mark = "   " if row["covered"] else "-- "
-            click.echo(f"{mark}{row['section_id']:8} {row['value_text']:>14} {row['unit_id'] or '':12} "
-                       f"{row['context']}")
+            click.echo(
+                f"{mark}{row['section_id']:8} {row['value_text']:>14} {row['unit_id'] or '':12} {row['context']}"
+            )
     click.echo(summary)
 
 

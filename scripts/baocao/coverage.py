@@ -20,8 +20,9 @@ def in_scope(document: Document, mention: Mention) -> bool:
     return mention.kind == "quantity" and (section.section_id == "I" or section.section_id.startswith("I."))
 
 
-def figure_coverage(source: Path, sections: tuple[str, ...] = (), files: list[Path] | None = None
-                    ) -> tuple[list[dict[str, Any]], str]:
+def figure_coverage(
+    source: Path, sections: tuple[str, ...] = (), files: list[Path] | None = None
+) -> tuple[list[dict[str, Any]], str]:
     metadata = Metadata()
     [report] = run([source], metadata, curate=False)
     curator = Curator(metadata, load_catalog(metadata, files))
@@ -33,9 +34,16 @@ def figure_coverage(source: Path, sections: tuple[str, ...] = (), files: list[Pa
         if not in_scope(report.document, mention) or (sections and mention.section_id not in sections):
             continue
         text = texts[mention.section_id]
-        context = text[max(mention.quote_start, mention.value_start - 60):mention.value_end + 30].replace("\n", " ")
-        rows.append({"section_id": mention.section_id, "value_text": mention.value_text, "unit_id": mention.unit_id,
-                     "covered": (mention.section_id, mention.value_start) in used, "context": context})
+        context = text[max(mention.quote_start, mention.value_start - 60) : mention.value_end + 30].replace("\n", " ")
+        rows.append(
+            {
+                "section_id": mention.section_id,
+                "value_text": mention.value_text,
+                "unit_id": mention.unit_id,
+                "covered": (mention.section_id, mention.value_start) in used,
+                "context": context,
+            }
+        )
     covered = sum(r["covered"] for r in rows)
     share = 100 * covered / len(rows) if rows else 100.0
     return rows, f"{covered} of {len(rows)} figures covered ({share:.1f}%)"

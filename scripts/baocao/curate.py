@@ -26,13 +26,17 @@ _REF_DATE = re.compile(
 )
 _DIRECTION = re.compile(r"(?<!\w)(tăng|giảm)(?!\w)", re.I)
 
-INDICATOR_KEYS = ({"id", "name_vi", "name_en", "description_vi", "description_en", "unit", "locate"},
-                  {"parent", "sum_of_children", "note_vi", "note_en"})
+INDICATOR_KEYS = (
+    {"id", "name_vi", "name_en", "description_vi", "description_en", "unit", "locate"},
+    {"parent", "sum_of_children", "note_vi", "note_en"},
+)
 LOCATOR_KEYS = ({"measure", "section", "pattern"}, {"status", "unit", "note"})
 TABLE_KEYS = ({"id", "title_vi", "title_en", "description_vi", "description_en", "rows", "columns"}, set())
 COLUMN_KEYS = ({"measure"}, {"title_vi", "title_en"})
-CHECK_KEYS = ({"id", "kind", "description_vi", "description_en"}, {"total", "parts", "numerator", "denominator",
-                                                                      "result", "tolerance"})
+CHECK_KEYS = (
+    {"id", "kind", "description_vi", "description_en"},
+    {"total", "parts", "numerator", "denominator", "result", "tolerance"},
+)
 TOPIC_KEYS = {"topic", "indicators", "tables", "checks"}
 
 
@@ -170,15 +174,34 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
                     raise BaocaoError(f"unit {spec['unit']!r} is not in metadata/units.yaml", where)
                 if spec["pattern"].count("{value}") != 1:
                     raise BaocaoError(f"pattern for {spec['measure']} must hold {{value}} once", where)
-                locators.append(Locator(item["id"], spec["measure"], str(spec["section"]), spec["pattern"],
-                                        spec.get("status"), spec.get("unit"), spec.get("note")))
+                locators.append(
+                    Locator(
+                        item["id"],
+                        spec["measure"],
+                        str(spec["section"]),
+                        spec["pattern"],
+                        spec.get("status"),
+                        spec.get("unit"),
+                        spec.get("note"),
+                    )
+                )
             measures_seen = [loc.measure for loc in locators]
             if len(set(measures_seen)) != len(measures_seen):
                 raise BaocaoError("a measure is located twice", where)
             order += 1
             indicators[item["id"]] = Indicator(
-                item["id"], topic, item["name_vi"], item["name_en"], item["description_vi"], item["description_en"],
-                item["unit"], item.get("parent"), bool(item.get("sum_of_children")), locators, name, order,
+                item["id"],
+                topic,
+                item["name_vi"],
+                item["name_en"],
+                item["description_vi"],
+                item["description_en"],
+                item["unit"],
+                item.get("parent"),
+                bool(item.get("sum_of_children")),
+                locators,
+                name,
+                order,
             )
         for table in data.get("tables") or []:
             where = f"{name}: table {table.get('id', '?') if isinstance(table, dict) else '?'}"
@@ -196,8 +219,9 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
             checks.append({**check, "file": name})
     for indicator in indicators.values():
         if files is None and indicator.parent is not None and indicator.parent not in indicators:
-            raise BaocaoError(f"parent {indicator.parent!r} is not an indicator", f"{indicator.file}: "
-                              f"indicator {indicator.id}")
+            raise BaocaoError(
+                f"parent {indicator.parent!r} is not an indicator", f"{indicator.file}: indicator {indicator.id}"
+            )
     for table in tables:
         for row in table["rows"]:
             if row not in indicators:
@@ -217,8 +241,7 @@ class Curator:
         self.measures = {m["id"]: m for m in metadata.measures}
         self.status_words = {s["id"]: s["words"] for s in metadata.statuses}
 
-    def locate(self, locator: Locator, texts: dict[str, str], mentions: list[Mention],
-               source: str) -> Observation:
+    def locate(self, locator: Locator, texts: dict[str, str], mentions: list[Mention], source: str) -> Observation:
         indicator = self.catalog.indicators[locator.indicator_id]
         where = f"{indicator.file}: indicator {indicator.id} ({locator.measure})"
         text = texts.get(locator.section)
@@ -228,20 +251,28 @@ class Curator:
         if not matches:
             raise BaocaoError(f"pattern matches nothing in section {locator.section} of {source}", where)
         if len(matches) > 1:
-            raise BaocaoError(f"pattern matches {len(matches)} places in section {locator.section} of {source}",
-                              where)
+            raise BaocaoError(f"pattern matches {len(matches)} places in section {locator.section} of {source}", where)
         match = matches[0]
         start, end = match.span("value")
-        index, mention = next(((i, m) for i, m in enumerate(mentions)
-                               if m.section_id == locator.section and m.value_start == start), (None, None))
+        index, mention = next(
+            ((i, m) for i, m in enumerate(mentions) if m.section_id == locator.section and m.value_start == start),
+            (None, None),
+        )
         if mention is None:
-            raise BaocaoError(f"{match.group('value')!r} in section {locator.section} is not a figure "
-                              "(a date, year or document number)", where)
+            raise BaocaoError(
+                f"{match.group('value')!r} in section {locator.section} is not a figure "
+                "(a date, year or document number)",
+                where,
+            )
         measure = self.measures[locator.measure]
-        unit = locator.unit or mention.unit_id
-        if unit is None:
-            unit = indicator.unit if measure["unit"] == "indicator" else measure["unit"]
         expected = indicator.unit if measure["unit"] == "indicator" else measure["unit"]
+        unit = locator.unit or mention.unit_id or expected
+        if (
+            measure["unit"] != "indicator"
+            and locator.unit is None
+            and self.units[unit].base_unit != self.units[expected].base_unit
+        ):
+            unit = expected  # "xếp thứ 57/63 tỉnh": a rank, whatever noun follows
         if self.units[unit].base_unit != self.units[expected].base_unit:
             raise BaocaoError(f"the text gives {unit!r} where {expected!r} is expected", where)
         status = mention.obs_status
@@ -249,14 +280,15 @@ class Curator:
             words = self.status_words.get(locator.status)
             if words is None:
                 raise BaocaoError(f"status {locator.status!r} is not in metadata/statuses.yaml", where)
-            sentence = text[mention.quote_start:start].lower()
+            sentence = text[mention.quote_start : start].lower()
             if not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", sentence) for w in words):
-                raise BaocaoError(f"status {locator.status!r} needs one of {words} before the value in its sentence",
-                                  where)
+                raise BaocaoError(
+                    f"status {locator.status!r} needs one of {words} before the value in its sentence", where
+                )
             status = locator.status
         direction = None
         if locator.measure.startswith("change_"):
-            before = text[mention.quote_start:start]
+            before = text[mention.quote_start : start]
             found = _DIRECTION.findall(before)
             if not found:
                 raise BaocaoError("a change needs 'tăng' or 'giảm' before the value in its sentence", where)
@@ -267,14 +299,27 @@ class Curator:
             day, month, year = (int(x) for x in dates[-1].groups())
             ref_date = f"{year:04d}-{month:02d}-{day:02d}"
         return Observation(
-            indicator_id=indicator.id, measure=locator.measure, value=mention.value, value_text=mention.value_text,
-            unit_id=unit, obs_status=status, qualifier=mention.qualifier, direction=direction, ref_date=ref_date,
-            section_id=locator.section, quote=mention.quote, quote_start=mention.quote_start,
-            quote_end=mention.quote_end, value_start=start, value_end=end, mention_index=index,
+            indicator_id=indicator.id,
+            measure=locator.measure,
+            value=mention.value,
+            value_text=mention.value_text,
+            unit_id=unit,
+            obs_status=status,
+            qualifier=mention.qualifier,
+            direction=direction,
+            ref_date=ref_date,
+            section_id=locator.section,
+            quote=mention.quote,
+            quote_start=mention.quote_start,
+            quote_end=mention.quote_end,
+            value_start=start,
+            value_end=end,
+            mention_index=index,
         )
 
-    def observations(self, texts: dict[str, str], mentions: list[Mention], source: str,
-                     report_id: str) -> list[Observation]:
+    def observations(
+        self, texts: dict[str, str], mentions: list[Mention], source: str, report_id: str
+    ) -> list[Observation]:
         out = []
         for indicator in self.catalog.indicators.values():
             for locator in indicator.locators:
@@ -286,15 +331,19 @@ class Curator:
         for item in self.metadata.corrections:
             if item["report"] != report_id:
                 continue
-            found = [o for o in observations
-                     if o.indicator_id == item["indicator"] and o.measure == item["measure"]]
+            found = [o for o in observations if o.indicator_id == item["indicator"] and o.measure == item["measure"]]
             if not found:
-                raise BaocaoError(f"correction for {item['indicator']} {item['measure']} matches no observation",
-                                  "metadata/corrections.yaml")
+                raise BaocaoError(
+                    f"correction for {item['indicator']} {item['measure']} matches no observation",
+                    "metadata/corrections.yaml",
+                )
             observation = found[0]
             if observation.value_text != str(item["value_text"]):
-                raise BaocaoError(f"correction for {item['indicator']} expects {item['value_text']!r}, "
-                                  f"the report says {observation.value_text!r}", "metadata/corrections.yaml")
+                raise BaocaoError(
+                    f"correction for {item['indicator']} expects {item['value_text']!r}, "
+                    f"the report says {observation.value_text!r}",
+                    "metadata/corrections.yaml",
+                )
             observation.value = Decimal(str(item["value"]))
             observation.correction = item["reason"]
 
@@ -306,52 +355,99 @@ class Curator:
 
     @staticmethod
     def _unit_of_last_digit(text: str) -> Decimal:
-        decimals = len(re.split(r"[,]", text)[1]) if "," in text else (
-            len(text.split(".")[1]) if parse_number(text).notation == "en" else 0)
+        decimals = (
+            len(re.split(r"[,]", text)[1])
+            if "," in text
+            else (len(text.split(".")[1]) if parse_number(text).notation == "en" else 0)
+        )
         return Decimal(1).scaleb(-decimals)
 
     def checks(self, observations: list[Observation]) -> list[CheckResult]:
         by_key = {(o.indicator_id, o.measure): o for o in observations}
         results: list[CheckResult] = []
 
-        def ratio(check_id: str, num: Observation, den: Observation, result: Observation, vi: str, en: str,
-                  tolerance: Decimal | None = None) -> None:
+        def ratio(
+            check_id: str,
+            num: Observation,
+            den: Observation,
+            result: Observation,
+            vi: str,
+            en: str,
+            tolerance: Decimal | None = None,
+        ) -> None:
             if den.value == 0:
                 return
             actual = self._value_in(num, den.unit_id) / den.value * 100
-            results.append(CheckResult(
-                check_id, "ratio", vi, en,
-                f"{num.indicator_id}.{num.measure} / {den.indicator_id}.{den.measure} × 100 = "
-                f"{result.indicator_id}.{result.measure}",
-                result.value, actual.quantize(Decimal("0.01")),
-                tolerance if tolerance is not None else self._unit_of_last_digit(result.value_text),
-                [(o.indicator_id, o.measure) for o in (num, den, result)],
-            ))
+            results.append(
+                CheckResult(
+                    check_id,
+                    "ratio",
+                    vi,
+                    en,
+                    f"{num.indicator_id}.{num.measure} / {den.indicator_id}.{den.measure} × 100 = "
+                    f"{result.indicator_id}.{result.measure}",
+                    result.value,
+                    actual.quantize(Decimal("0.01")),
+                    tolerance if tolerance is not None else self._unit_of_last_digit(result.value_text),
+                    [(o.indicator_id, o.measure) for o in (num, den, result)],
+                )
+            )
 
         for indicator in self.catalog.indicators.values():
             iid = indicator.id
             for denominator, result, vi, en in (
-                ("plan", "pct_of_plan", "Giá trị chia kế hoạch bằng tỷ lệ % kế hoạch báo cáo nêu",
-                 "Value over plan equals the percent of plan the report states"),
-                ("estimate", "pct_of_estimate", "Giá trị chia dự toán bằng tỷ lệ % dự toán báo cáo nêu",
-                 "Value over budget estimate equals the percent of estimate the report states"),
-                ("total", "pct_of_total", "Giá trị chia tổng số bằng tỷ lệ % báo cáo nêu",
-                 "Value over total equals the percentage the report states"),
-                ("target", "pct_of_target", "Giá trị chia mục tiêu bằng tỷ lệ % mục tiêu báo cáo nêu",
-                 "Value over target equals the percent of target the report states"),
+                (
+                    "plan",
+                    "pct_of_plan",
+                    "Giá trị chia kế hoạch bằng tỷ lệ % kế hoạch báo cáo nêu",
+                    "Value over plan equals the percent of plan the report states",
+                ),
+                (
+                    "estimate",
+                    "pct_of_estimate",
+                    "Giá trị chia dự toán bằng tỷ lệ % dự toán báo cáo nêu",
+                    "Value over budget estimate equals the percent of estimate the report states",
+                ),
+                (
+                    "total",
+                    "pct_of_total",
+                    "Giá trị chia tổng số bằng tỷ lệ % báo cáo nêu",
+                    "Value over total equals the percentage the report states",
+                ),
+                (
+                    "target",
+                    "pct_of_target",
+                    "Giá trị chia mục tiêu bằng tỷ lệ % mục tiêu báo cáo nêu",
+                    "Value over target equals the percent of target the report states",
+                ),
             ):
                 if all((iid, m) in by_key for m in ("value", denominator, result)):
-                    ratio(f"{iid}.{result}", by_key[(iid, "value")], by_key[(iid, denominator)],
-                          by_key[(iid, result)], vi, en)
+                    ratio(
+                        f"{iid}.{result}",
+                        by_key[(iid, "value")],
+                        by_key[(iid, denominator)],
+                        by_key[(iid, result)],
+                        vi,
+                        en,
+                    )
             if indicator.sum_of_children:
                 children = [c for c in self.catalog.indicators.values() if c.parent == iid]
                 parent = by_key.get((iid, "value"))
                 parts = [by_key[(c.id, "value")] for c in children if (c.id, "value") in by_key]
                 if parent and parts:
-                    results.append(self._sum(f"{iid}.children", "sum", parent, parts,
-                                             "Tổng các chỉ tiêu thành phần bằng chỉ tiêu tổng",
-                                             "The components add up to the total", None))
+                    results.append(
+                        self._sum(
+                            f"{iid}.children",
+                            "sum",
+                            parent,
+                            parts,
+                            "Tổng các chỉ tiêu thành phần bằng chỉ tiêu tổng",
+                            "The components add up to the total",
+                            None,
+                        )
+                    )
         for check in self.catalog.checks:
+
             def get(ref: str, check: dict = check) -> Observation:
                 indicator_id, _, measure = ref.partition(".")
                 observation = by_key.get((indicator_id, measure or "value"))
@@ -361,14 +457,29 @@ class Curator:
 
             tolerance = Decimal(str(check["tolerance"])) if "tolerance" in check else None
             if check["kind"] == "ratio":
-                ratio(check["id"], get(check["numerator"]), get(check["denominator"]), get(check["result"]),
-                      check["description_vi"], check["description_en"], tolerance)
+                ratio(
+                    check["id"],
+                    get(check["numerator"]),
+                    get(check["denominator"]),
+                    get(check["result"]),
+                    check["description_vi"],
+                    check["description_en"],
+                    tolerance,
+                )
             else:
                 total = check["total"]
                 total_obs = get(total) if isinstance(total, str) else None
-                results.append(self._sum(
-                    check["id"], check["kind"], total_obs if total_obs else Decimal(str(total)),
-                    [get(p) for p in check["parts"]], check["description_vi"], check["description_en"], tolerance))
+                results.append(
+                    self._sum(
+                        check["id"],
+                        check["kind"],
+                        total_obs if total_obs else Decimal(str(total)),
+                        [get(p) for p in check["parts"]],
+                        check["description_vi"],
+                        check["description_en"],
+                        tolerance,
+                    )
+                )
         for result in results:
             for key in result.observations:
                 observation = by_key[key]
@@ -377,22 +488,45 @@ class Curator:
                     observation.failed_checks.append(result.id)
         return results
 
-    def _sum(self, check_id: str, kind: str, total: Observation | Decimal, parts: list[Observation], vi: str,
-             en: str, tolerance: Decimal | None) -> CheckResult:
+    def _sum(
+        self,
+        check_id: str,
+        kind: str,
+        total: Observation | Decimal,
+        parts: list[Observation],
+        vi: str,
+        en: str,
+        tolerance: Decimal | None,
+    ) -> CheckResult:
         unit = total.unit_id if isinstance(total, Observation) else parts[0].unit_id
         actual = sum((self._value_in(p, unit) for p in parts), Decimal(0))
         expected = total.value if isinstance(total, Observation) else total
         if tolerance is None:
-            halves = [self._unit_of_last_digit(p.value_text) / 2 for p in parts]
-            if isinstance(total, Observation):
-                halves.append(self._unit_of_last_digit(total.value_text) / 2)
-            tolerance = sum(halves, Decimal(0))
+            # rounding explains half a unit of the last printed digit per figure; counts are exact
+            figures = parts + ([total] if isinstance(total, Observation) else [])
+            tolerance = sum(
+                (
+                    self._unit_of_last_digit(f.value_text) / 2
+                    for f in figures
+                    if self.units[f.unit_id].quantity != "count"
+                ),
+                Decimal(0),
+            )
         names = " + ".join(f"{p.indicator_id}.{p.measure}" for p in parts)
         target = f"{total.indicator_id}.{total.measure}" if isinstance(total, Observation) else str(total)
         operator = "=" if kind == "sum" else "≤"
-        result = CheckResult(check_id, kind, vi, en, f"{names} {operator} {target}", expected, actual, tolerance,
-                             [(p.indicator_id, p.measure) for p in parts]
-                             + ([(total.indicator_id, total.measure)] if isinstance(total, Observation) else []))
+        result = CheckResult(
+            check_id,
+            kind,
+            vi,
+            en,
+            f"{names} {operator} {target}",
+            expected,
+            actual,
+            tolerance,
+            [(p.indicator_id, p.measure) for p in parts]
+            + ([(total.indicator_id, total.measure)] if isinstance(total, Observation) else []),
+        )
         if kind == "sum_le" and actual <= expected:
             result.actual = expected  # within the total: nothing to report
             result.formula += f" ({actual})"

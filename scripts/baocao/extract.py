@@ -26,7 +26,8 @@ SINGLE, NUMERATOR, DENOMINATOR, RANGE_LOW, RANGE_HIGH = (
 )
 
 _NUM = r"\d+(?:[.,]\d+)*"
-_NUMBER = re.compile(rf"(?<![\w.,/]){_NUM}")
+# not inside a word or a number; after "/" only where no digit precedes it ("...)/58.176 lượt")
+_NUMBER = re.compile(rf"(?<![\w.,])(?<!\d/)(?<!\d /){_NUM}")
 _NUMBER_AT = re.compile(_NUM)
 _DATE_PATTERNS = [
     r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?!\d)",  # 08/12/2023
@@ -34,6 +35,7 @@ _DATE_PATTERNS = [
     r"(?<=[IVX]/)\d{4}",  # quý II/2024
     r"[Tt]háng\s+\d{1,2}(?![\d/]|[.,]\d)(?!\s*(?:tháng|năm))",  # tháng 6
     r"(?<![\d.,])(?:19|20)\d{2}\s?[-–]\s?(?:19|20)\d{2}(?![\d.,])",  # 2021-2025
+    r"(?<=\bnăm )(?:19|20)\d{2}(?![\d.,])",  # năm 2023, whatever follows
     r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",  # ISO 9001:2015
 ]
 _DATES = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
@@ -183,8 +185,9 @@ class Extractor:
                         unit_id=part_unit,
                         role=part_role,
                         expression=expression,
-                        qualifier=" ".join(qualifiers) or None,
-                        obs_status=status,
+                        # in "ước đạt 1.073/2.980 tấn" the qualifier is the achieved figure's, not the plan's
+                        qualifier=None if part_role == DENOMINATOR else " ".join(qualifiers) or None,
+                        obs_status="normal" if part_role == DENOMINATOR else status,
                         kind=kind,
                         quote=text[sentence[0] : sentence[1]],
                         quote_start=sentence[0],

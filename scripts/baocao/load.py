@@ -16,6 +16,8 @@ import sqlite_utils
 
 from baocao import paths
 from baocao.errors import BaocaoError
+from baocao.metadata import Metadata
+from baocao.text import fold, vi_sort_key
 
 SQL_TYPES = {"string": str, "integer": int, "number": float, "date": str, "boolean": int}
 
@@ -40,9 +42,13 @@ def read_package(package_dir: Path) -> dict[str, Any]:
 
 
 def load_package(
-    package_dir: Path = paths.DATAPACKAGE, db_path: Path = paths.DATABASE, inspect_file: Path | None = None
+    package_dir: Path = paths.DATAPACKAGE,
+    db_path: Path = paths.DATABASE,
+    inspect_file: Path | None = None,
+    metadata: Metadata | None = None,
 ) -> dict[str, int]:
     """Build ``db_path`` from the package; returns rows loaded per table."""
+    site = (metadata or Metadata()).site
     package_dir = Path(package_dir)
     descriptor = read_package(package_dir)
     db_path = Path(db_path)
@@ -82,8 +88,9 @@ def load_package(
                     rows = []
                     for line, row in enumerate(reader, start=2):
                         if len(row) != len(kinds):
-                            raise BaocaoError(f"{resource['path']} line {line}: {len(row)} cells, {len(kinds)} columns",
-                                              package_dir)
+                            raise BaocaoError(
+                                f"{resource['path']} line {line}: {len(row)} cells, {len(kinds)} columns", package_dir
+                            )
                         rows.append(tuple(_convert(v, kind) for v, (_, kind) in zip(row, kinds, strict=True)))
                 placeholders = ", ".join("?" for _ in kinds)
                 names = ", ".join(f"[{name}]" for name, _ in kinds)
@@ -98,10 +105,16 @@ def load_package(
                 if "sqlView" in resource:
                     connection.execute(f"CREATE VIEW [{resource['name']}] AS {resource['sqlView']}")
                     counts[resource["name"]] = connection.execute(
-                        f"SELECT count(*) FROM [{resource['name']}]").fetchone()[0]
+                        f"SELECT count(*) FROM [{resource['name']}]"
+                    ).fetchone()[0]
                     if counts[resource["name"]] != resource.get("rowCount", counts[resource["name"]]):
-                        raise BaocaoError(f"view {resource['name']}: {counts[resource['name']]} rows, "
-                                          f"{resource['rowCount']} in the package", package_dir)
+                        raise BaocaoError(
+                            f"view {resource['name']}: {counts[resource['name']]} rows, "
+                            f"{resource['rowCount']} in the package",
+                            package_dir,
+                        )
+            add_sort_keys(connection, site.get("sort_keys", {}))
+            add_search(connection, site.get("search", {}))
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)
@@ -113,6 +126,38 @@ def load_package(
         raise
     write_inspect_file(db_path, inspect_file or db_path.with_name("inspect.json"))
     return counts
+
+
+def add_sort_keys(connection: sqlite3.Connection, sort_keys: dict[str, str]) -> None:
+    """A Vietnamese dictionary-order key beside each named column: <column>_sort."""
+    for table, column in sort_keys.items():
+        connection.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}_sort] TEXT")
+        rows = connection.execute(f"SELECT rowid, [{column}] FROM [{table}]").fetchall()
+        connection.executemany(
+            f"UPDATE [{table}] SET [{column}_sort] = ? WHERE rowid = ?",
+            [(vi_sort_key(value or ""), rowid) for rowid, value in rows],
+        )
+        connection.execute(f"CREATE INDEX [idx_{table}_{column}_sort] ON [{table}] ([{column}_sort])")
+
+
+def add_search(connection: sqlite3.Connection, search: dict[str, list[str]]) -> None:
+    """An FTS5 table per searchable table, holding each column as written and folded.
+
+    The tokenizer drops combining marks, so "giai ngan" finds "giải ngân"; đ has no
+    combining mark, so the folded copy (đ -> d) is what lets "Cho Don" find "Chợ Đồn".
+    """
+    for table, columns in search.items():
+        folded = [f"{c}_folded" for c in columns]
+        names = ", ".join(f"[{c}]" for c in columns + folded)
+        connection.execute(
+            f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({names}, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        rows = connection.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in columns)} FROM [{table}]").fetchall()
+        placeholders = ", ".join("?" for _ in range(1 + 2 * len(columns)))
+        connection.executemany(
+            f"INSERT INTO [{table}_fts] (rowid, {names}) VALUES ({placeholders})",
+            [(row[0], *row[1:], *(fold(v) if v else v for v in row[1:])) for row in rows],
+        )
 
 
 def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -160,6 +160,10 @@ class Metadata:
         return {t["vi"]: t["en"] for t in self.load("section_titles.yaml")["titles"]}
 
     @cached_property
+    def site(self) -> dict[str, Any]:
+        return self.load("site.yaml")
+
+    @cached_property
     def package(self) -> dict[str, Any]:
         return self.load("package.yaml")
 

@@ -145,8 +145,9 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
     }
 
 
-def write_package(out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata,
-                  extra_specs: list[dict[str, Any]] = ()) -> dict[str, Any]:
+def write_package(
+    out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata, extra_specs: list[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """Write ``tables`` as a data package in ``out``, atomically. Returns the descriptor.
 
     ``extra_specs`` are generated Table Schemas (the report's wide tables), in the
@@ -212,6 +213,7 @@ def publish(out: Path, files: dict[str, bytes]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             with open(staging / name, "wb") as handle:
                 handle.write(data)
                 handle.flush()

@@ -237,29 +237,52 @@ def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str
         mention_ids = {i: f"{rid}/m{i + 1:05d}" for i in range(len(report.mentions))}
         for observation in report.observations:
             indicator = catalog.indicators[observation.indicator_id]
-            out["observations"].append({
-                "obs_id": f"{rid}/{observation.indicator_id}/{observation.measure}", "report_id": rid,
-                "indicator_id": observation.indicator_id, "topic_id": indicator.topic,
-                "measure": observation.measure, "value": observation.value, "value_text": observation.value_text,
-                "unit_id": observation.unit_id, "obs_status": observation.obs_status,
-                "qualifier": observation.qualifier, "change_direction": observation.direction,
-                "signed_value": observation.signed_value, "ref_date": observation.ref_date,
-                "period_start": prov["period_start"], "period_end": prov["period_end"],
-                "section_id": sid(observation.section_id), "quote": observation.quote,
-                "quote_start": observation.quote_start, "quote_end": observation.quote_end,
-                "value_start": observation.value_start, "value_end": observation.value_end,
-                "mention_id": mention_ids[observation.mention_index], "correction": observation.correction,
-                "check_status": ("fail" if observation.failed_checks else "pass") if observation.checked else None,
-                "failed_checks": " ".join(f"{rid}/{c}" for c in observation.failed_checks) or None,
-            })
+            out["observations"].append(
+                {
+                    "obs_id": f"{rid}/{observation.indicator_id}/{observation.measure}",
+                    "report_id": rid,
+                    "indicator_id": observation.indicator_id,
+                    "topic_id": indicator.topic,
+                    "measure": observation.measure,
+                    "value": observation.value,
+                    "value_text": observation.value_text,
+                    "unit_id": observation.unit_id,
+                    "obs_status": observation.obs_status,
+                    "qualifier": observation.qualifier,
+                    "change_direction": observation.direction,
+                    "signed_value": observation.signed_value,
+                    "ref_date": observation.ref_date,
+                    "period_start": prov["period_start"],
+                    "period_end": prov["period_end"],
+                    "section_id": sid(observation.section_id),
+                    "quote": observation.quote,
+                    "quote_start": observation.quote_start,
+                    "quote_end": observation.quote_end,
+                    "value_start": observation.value_start,
+                    "value_end": observation.value_end,
+                    "mention_id": mention_ids[observation.mention_index],
+                    "correction": observation.correction,
+                    "check_status": ("fail" if observation.failed_checks else "pass") if observation.checked else None,
+                    "failed_checks": " ".join(f"{rid}/{c}" for c in observation.failed_checks) or None,
+                }
+            )
         for check in report.checks:
-            out["checks"].append({
-                "check_id": f"{rid}/{check.id}", "report_id": rid, "kind": check.kind,
-                "description_vi": check.description_vi, "description_en": check.description_en,
-                "formula": check.formula, "expected": check.expected, "actual": check.actual,
-                "difference": check.difference, "tolerance": check.tolerance, "status": check.status,
-                "observations": " ".join(f"{rid}/{i}/{m}" for i, m in check.observations),
-            })
+            out["checks"].append(
+                {
+                    "check_id": f"{rid}/{check.id}",
+                    "report_id": rid,
+                    "kind": check.kind,
+                    "description_vi": check.description_vi,
+                    "description_en": check.description_en,
+                    "formula": check.formula,
+                    "expected": check.expected,
+                    "actual": check.actual,
+                    "difference": check.difference,
+                    "tolerance": check.tolerance,
+                    "status": check.status,
+                    "observations": " ".join(f"{rid}/{i}/{m}" for i, m in check.observations),
+                }
+            )
         citation_index = 0
         for legal in report.legal:
             row = documents.get(legal.doc_id)
@@ -344,39 +367,87 @@ def wide_table_specs(catalog: Catalog, metadata: Metadata) -> list[dict[str, Any
     specs = []
     for table in catalog.tables:
         fields = [
-            {"name": "report_id", "type": "string", "required": True, "vi": "Mã báo cáo", "en": "Report id",
-             "dvi": "Báo cáo nêu số liệu.", "den": "The report that states the figures."},
-            {"name": "indicator_id", "type": "string", "required": True, "vi": "Mã chỉ tiêu", "en": "Indicator id",
-             "dvi": "Chỉ tiêu của dòng.", "den": "The row's indicator."},
-            {"name": "name_vi", "type": "string", "required": True, "vi": "Chỉ tiêu", "en": "Indicator (Vietnamese)",
-             "dvi": "Tên chỉ tiêu tiếng Việt.", "den": "The indicator's name in Vietnamese."},
-            {"name": "name_en", "type": "string", "required": True, "vi": "Chỉ tiêu (tiếng Anh)",
-             "en": "Indicator (English)", "dvi": "Tên chỉ tiêu tiếng Anh.", "den": "The indicator's name in English."},
-            {"name": "unit_id", "type": "string", "required": True, "vi": "Đơn vị", "en": "Unit",
-             "dvi": "Đơn vị của chỉ tiêu; các cột giá trị được quy về đơn vị này.",
-             "den": "The indicator's unit; value columns are converted to it."},
+            {
+                "name": "report_id",
+                "type": "string",
+                "required": True,
+                "vi": "Mã báo cáo",
+                "en": "Report id",
+                "dvi": "Báo cáo nêu số liệu.",
+                "den": "The report that states the figures.",
+            },
+            {
+                "name": "indicator_id",
+                "type": "string",
+                "required": True,
+                "vi": "Mã chỉ tiêu",
+                "en": "Indicator id",
+                "dvi": "Chỉ tiêu của dòng.",
+                "den": "The row's indicator.",
+            },
+            {
+                "name": "name_vi",
+                "type": "string",
+                "required": True,
+                "vi": "Chỉ tiêu",
+                "en": "Indicator (Vietnamese)",
+                "dvi": "Tên chỉ tiêu tiếng Việt.",
+                "den": "The indicator's name in Vietnamese.",
+            },
+            {
+                "name": "name_en",
+                "type": "string",
+                "required": True,
+                "vi": "Chỉ tiêu (tiếng Anh)",
+                "en": "Indicator (English)",
+                "dvi": "Tên chỉ tiêu tiếng Anh.",
+                "den": "The indicator's name in English.",
+            },
+            {
+                "name": "unit_id",
+                "type": "string",
+                "required": True,
+                "vi": "Đơn vị",
+                "en": "Unit",
+                "dvi": "Đơn vị của chỉ tiêu; các cột giá trị được quy về đơn vị này.",
+                "den": "The indicator's unit; value columns are converted to it.",
+            },
         ]
         for column in table["columns"]:
             measure = measures[column["measure"]]
-            fields.append({
-                "name": column["measure"], "type": "number",
-                "vi": column.get("title_vi", measure["name_vi"]), "en": column.get("title_en", measure["name_en"]),
-                "dvi": measure["description_vi"] + " Giảm ghi số âm.",
-                "den": measure["description_en"] + " Decreases are negative.",
-            })
-        specs.append({
-            "name": table["id"], "title_vi": table["title_vi"], "title_en": table["title_en"],
-            "description_vi": table["description_vi"], "description_en": table["description_en"],
-            "primary_key": ["report_id", "indicator_id"],
-            "foreign_keys": [{"fields": ["report_id"], "resource": "reports", "reference": ["report_id"]},
-                             {"fields": ["indicator_id"], "resource": "indicators", "reference": ["indicator_id"]}],
-            "fields": fields, "rows": table["rows"], "columns": [c["measure"] for c in table["columns"]],
-        })
+            fields.append(
+                {
+                    "name": column["measure"],
+                    "type": "number",
+                    "vi": column.get("title_vi", measure["name_vi"]),
+                    "en": column.get("title_en", measure["name_en"]),
+                    "dvi": measure["description_vi"] + " Giảm ghi số âm.",
+                    "den": measure["description_en"] + " Decreases are negative.",
+                }
+            )
+        specs.append(
+            {
+                "name": table["id"],
+                "title_vi": table["title_vi"],
+                "title_en": table["title_en"],
+                "description_vi": table["description_vi"],
+                "description_en": table["description_en"],
+                "primary_key": ["report_id", "indicator_id"],
+                "foreign_keys": [
+                    {"fields": ["report_id"], "resource": "reports", "reference": ["report_id"]},
+                    {"fields": ["indicator_id"], "resource": "indicators", "reference": ["indicator_id"]},
+                ],
+                "fields": fields,
+                "rows": table["rows"],
+                "columns": [c["measure"] for c in table["columns"]],
+            }
+        )
     return specs
 
 
-def wide_table_rows(spec: dict[str, Any], observations: list[dict[str, Any]], indicators: list[dict[str, Any]],
-                    metadata: Metadata) -> list[dict[str, Any]]:
+def wide_table_rows(
+    spec: dict[str, Any], observations: list[dict[str, Any]], indicators: list[dict[str, Any]], metadata: Metadata
+) -> list[dict[str, Any]]:
     from decimal import Decimal
 
     multiplier = {u.id: Decimal(str(u.multiplier)) for u in metadata.units}
@@ -391,10 +462,17 @@ def wide_table_rows(spec: dict[str, Any], observations: list[dict[str, Any]], in
         if obs["measure"] in in_indicator_unit:
             value = value * multiplier[obs["unit_id"]] / multiplier[indicator["unit_id"]]
         key = (obs["report_id"], obs["indicator_id"])
-        row = cells.setdefault(key, {
-            "report_id": obs["report_id"], "indicator_id": indicator["indicator_id"], "name_vi": indicator["name_vi"],
-            "name_en": indicator["name_en"], "unit_id": indicator["unit_id"], **{c: None for c in spec["columns"]},
-        })
+        row = cells.setdefault(
+            key,
+            {
+                "report_id": obs["report_id"],
+                "indicator_id": indicator["indicator_id"],
+                "name_vi": indicator["name_vi"],
+                "name_en": indicator["name_en"],
+                "unit_id": indicator["unit_id"],
+                **{c: None for c in spec["columns"]},
+            },
+        )
         row[obs["measure"]] = value
     order = {indicator_id: index for index, indicator_id in enumerate(spec["rows"])}
     return sorted(cells.values(), key=lambda r: (r["report_id"], order[r["indicator_id"]]))

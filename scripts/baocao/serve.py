@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from baocao import paths
 from baocao.errors import BaocaoError
-from baocao.load import read_package
+from baocao.site import PLUGINS, TEMPLATES
 
 SETTINGS = {
     "sql_time_limit_ms": 1000,
@@ -19,36 +17,11 @@ SETTINGS = {
     "allow_facet": "on",
     "default_page_size": 100,
     "max_csv_mb": 50,
+    "num_sql_threads": 3,
 }
 
 
-def datasette_metadata(package_dir: Path, db_name: str) -> dict[str, Any]:
-    """Datasette metadata generated from the data package (itself generated from metadata/)."""
-    package = read_package(package_dir)
-    en = package["i18n"]["en"]
-    licence = package["licenses"][0]
-    tables = {}
-    for resource in package["resources"]:
-        tables[resource["name"]] = {
-            "title": f"{resource['title']} · {resource['i18n']['en']['title']}",
-            "description": f"{resource['description']}\n\n{resource['i18n']['en']['description']}",
-            "columns": {
-                f["name"]: f"{f['description']} / {f['i18n']['en']['description']}"
-                for f in resource["schema"]["fields"]
-            },
-        }
-    source = package["sources"][0] if package["sources"] else {}
-    return {
-        "title": f"{package['title']} · {en['title']}",
-        "description": f"{package['description']}\n\n{en['description']}",
-        "license": licence["name"],
-        "license_url": licence["path"],
-        "source": source.get("publisher", ""),
-        "databases": {db_name: {"tables": tables}},
-    }
-
-
-def serve_command(db: Path, host: str, port: int, metadata_file: Path, inspect_file: Path) -> list[str]:
+def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
     command = [
         sys.executable,
         "-m",
@@ -57,9 +30,15 @@ def serve_command(db: Path, host: str, port: int, metadata_file: Path, inspect_f
         "-i",
         str(db),
         "--inspect-file",
-        str(inspect_file),
+        str(db.with_name("inspect.json")),
         "--metadata",
-        str(metadata_file),
+        str(site_dir / "datasette-metadata.json"),
+        "--template-dir",
+        str(TEMPLATES),
+        "--plugins-dir",
+        str(PLUGINS),
+        "--static",
+        f"assets:{site_dir / 'assets'}",
         "--host",
         host,
         "--port",
@@ -71,18 +50,15 @@ def serve_command(db: Path, host: str, port: int, metadata_file: Path, inspect_f
 
 
 def serve(
-    db: Path = paths.DATABASE, host: str = "127.0.0.1", port: int = 8001, package_dir: Path = paths.DATAPACKAGE
+    db: Path = paths.DATABASE, host: str = "127.0.0.1", port: int = 8001, site_dir: Path = paths.BUILD / "site"
 ) -> None:
     db = Path(db)
     if not db.exists():
         raise BaocaoError("no database; run `make build` (or `baocao load`) first", db)
-    inspect_file = db.with_name("inspect.json")
-    if not inspect_file.exists():
-        raise BaocaoError("no inspect file; run `baocao load` first", inspect_file)
-    metadata_file = db.with_name("datasette-metadata.json")
-    metadata_file.write_text(
-        json.dumps(datasette_metadata(package_dir, db.stem), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    command = serve_command(db, host, port, metadata_file, inspect_file)
+    if not db.with_name("inspect.json").exists():
+        raise BaocaoError("no inspect file; run `baocao load` first", db.with_name("inspect.json"))
+    if not (site_dir / "datasette-metadata.json").exists():
+        raise BaocaoError("no site files; run `baocao site` first", site_dir)
+    command = serve_command(db, host, port, site_dir)
     print(f"baocao: serving {db.name} read-only on http://{host}:{port}/", flush=True)
     os.execv(command[0], command)

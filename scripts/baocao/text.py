@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 _BULLET_MARK = re.compile(r"^(?:[-+] )?")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”)]?\s+(?=[\"“(]?[A-ZÀ-ỸĐ0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”)]?\s+(?=[\"“(]?(\w))")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -20,6 +20,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         start = len(_BULLET_MARK.match(line).group(0))
         for match in _SENTENCE_END.finditer(line):
+            following = match.group(1)
+            if not (following.isupper() or following.isdigit()):
+                continue
             spans.append((offset + start, offset + match.start()))
             start = match.end()
         if line[start:].strip():
@@ -37,3 +40,37 @@ def fold(text: str) -> str:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+_VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
+_VOWEL_MARKS = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
+
+
+def vi_sort_key(text: str) -> str:
+    """A key that sorts Vietnamese in dictionary order: a < ă < â < b ... d < đ, tones after letters."""
+    letters: list[str] = []
+    tones: list[str] = []
+    for char in text.lower():
+        if char == "đ":
+            letters.append(char)
+            tones.append("0")
+            continue
+        base, *marks = unicodedata.normalize("NFD", char)
+        tone = 0
+        for mark in marks:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            else:
+                base = _VOWEL_MARKS.get((base, mark), base)
+        letters.append(base)
+        tones.append(str(tone))
+    primary = "".join(chr(0x100 + _VI_ALPHABET.index(c)) if c in _VI_ALPHABET else c for c in letters)
+    return primary + "\x00" + "".join(tones)

@@ -1,0 +1,157 @@
+"""The package as downloads: a zip of CSVs, a zip of JSON, an XLSX workbook. Byte-identical from build to build."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def read_rows(path: Path, fields: list[dict[str, Any]]) -> list[list[Any]]:
+    """Typed rows of a package CSV, by its schema."""
+    kinds = [f["type"] for f in fields]
+    rows = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for row in reader:
+            typed = []
+            for value, kind in zip(row, kinds, strict=True):
+                if value == "":
+                    typed.append(None)
+                elif kind == "integer":
+                    typed.append(int(value))
+                elif kind == "number":
+                    typed.append(Decimal(value))
+                else:
+                    typed.append(value)
+            rows.append(typed)
+    return rows
+
+
+def csv_zip(package_dir: Path) -> bytes:
+    return _zip({p.name: p.read_bytes() for p in sorted(package_dir.iterdir()) if p.is_file()})
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(type(value))
+
+
+def json_zip(package_dir: Path) -> bytes:
+    """The same package with each resource as a JSON array of objects."""
+    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    files: dict[str, bytes] = {}
+    for resource in descriptor["resources"]:
+        fields = resource["schema"]["fields"]
+        names = [f["name"] for f in fields]
+        rows = read_rows(package_dir / resource["path"], fields)
+        data = (
+            json.dumps(
+                [dict(zip(names, row, strict=True)) for row in rows],
+                ensure_ascii=False,
+                indent=1,
+                default=_json_default,
+            ).encode("utf-8")
+            + b"\n"
+        )
+        name = resource["path"].removesuffix(".csv") + ".json"
+        files[name] = data
+        resource.update(
+            {
+                "path": name,
+                "format": "json",
+                "mediatype": "application/json",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            }
+        )
+        resource.pop("rowCount", None)
+        resource.pop("sqlView", None)
+    files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _zip(files)
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx(package_dir: Path) -> bytes:
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    workbook = Workbook()
+    readme = workbook.active
+    readme.title = "README"
+    en = descriptor["i18n"]["en"]
+    lines = [
+        ("Tên / Title", descriptor["title"], en["title"]),
+        ("Mô tả / Description", descriptor["description"], en["description"]),
+        ("Phiên bản / Version", descriptor["version"], descriptor["version"]),
+        ("Giấy phép / Licence", descriptor["licenses"][0]["title"], descriptor["licenses"][0]["i18n"]["en"]["title"]),
+        (
+            "Kỳ / Period",
+            f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}",
+            f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}",
+        ),
+    ]
+    readme.append(["", "Tiếng Việt", "English"])
+    for line in lines:
+        readme.append(list(line))
+    readme.append([])
+    readme.append(["Trang tính / Sheet", "Mô tả", "Description"])
+    for resource in descriptor["resources"]:
+        readme.append(
+            [
+                resource["name"],
+                f"{resource['title']}: {resource['description']}",
+                f"{resource['i18n']['en']['title']}: {resource['i18n']['en']['description']}",
+            ]
+        )
+    for row in readme.iter_rows(min_row=1, max_row=1):
+        for cell in row:
+            cell.font = Font(bold=True)
+    for resource in descriptor["resources"]:
+        sheet = workbook.create_sheet(resource["name"][:31])
+        fields = resource["schema"]["fields"]
+        sheet.append([f["name"] for f in fields])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in read_rows(package_dir / resource["path"], fields):
+            sheet.append([neutralise(float(v) if isinstance(v, Decimal) else v) for v in row])
+    fixed = dt.datetime(2000, 1, 1)
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    workbook.properties.creator = "baocao"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # openpyxl stamps the time into each zip entry: rewrite with fixed times
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
+        files = {info.filename: source.read(info) for info in source.infolist()}
+    return _zip(files)
