@@ -73,6 +73,7 @@ class Extractor:
             for alias in unit.aliases:
                 alias_to_unit.setdefault(alias, unit.id)
         self.alias_to_unit = alias_to_unit
+        self.unit_quantity = {unit.id: unit.quantity for unit in units}
         aliases = sorted(alias_to_unit, key=len, reverse=True)
         self.unit_pattern = re.compile(r"\s?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])")
         self.legal = LegalExtractor(self.metadata.legal["document_types"], self.metadata.legal["issuers"])
@@ -162,6 +163,8 @@ class Extractor:
                     statuses.append(self.adjacent_words[found.group(1).lower()])
             status = next((s for s in self.status_order if s in statuses), "normal")
             kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
+            if unit is not None and self.unit_quantity[unit] == "rating":
+                kind = "ordinal"  # "sản phẩm OCOP 4 sao": a category, not a count
             if unit == "thang" and _PERIOD_AFTER.match(text, after):
                 kind = "period"  # "6 tháng đầu năm": the reporting period, not a figure
             roles = (

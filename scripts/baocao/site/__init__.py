@@ -124,6 +124,7 @@ def build_site(
     topics = _rows(package_dir, descriptor, "topics")
     reports = _rows(package_dir, descriptor, "reports")
     by_key = _observation_index(observations)
+    measure_names = {r["measure_id"]: r for r in _rows(package_dir, descriptor, "measures")}
     files: dict[str, bytes] = {}
 
     def obs_href(obs: dict) -> str:
@@ -140,8 +141,8 @@ def build_site(
             {
                 "value_vi": _label(obs["signed_value"], "vi"),
                 "value_en": _label(obs["signed_value"], "en"),
-                "unit_vi": unit["name_vi"] if measure in ("value", "") else f"{unit['name_vi']} · {measure}",
-                "unit_en": unit["name_en"] if measure in ("value", "") else f"{unit['name_en']} · {measure}",
+                "unit_vi": unit["name_vi"] if measure in ("value", "") else measure_names[measure]["name_vi"],
+                "unit_en": unit["name_en"] if measure in ("value", "") else measure_names[measure]["name_en"],
                 "name_vi": indicator["name_vi"],
                 "name_en": indicator["name_en"],
                 "quote": obs["quote"],
@@ -182,8 +183,7 @@ def build_site(
                         )
                         values.append(o["signed_value"] * factor)
                     rows.append((indicators[i][f"name_{lang}"], values))
-                names = {r["measure_id"]: r for r in _rows(package_dir, descriptor, "measures")}
-                series = [names[m][f"name_{lang}"] for m in measures]
+                series = [measure_names[m][f"name_{lang}"] for m in measures]
                 reference = None
             if not rows:
                 raise BaocaoError(f"chart {chart['id']!r} has no data", "metadata/site.yaml")
