@@ -21,9 +21,8 @@ from baocao.metadata import Metadata, load_yaml
 from baocao.numbers import parse_number
 
 NUM = r"\d+(?:[.,]\d+)*"
-_REF_DATE = re.compile(
-    r"(?:(?:tính\s+)?đến(?:\s+hết)?(?:\s+ngày)?|tại\s+ngày|ngày)\s+(\d{1,2})/(\d{1,2})/(\d{4})", re.I
-)
+# "đến ngày 17/6/2024", "tính đến 30/6/2024", "đến hết ngày ...": the date a figure refers to
+_REF_DATE = re.compile(r"(?:tính\s+)?đến(?:\s+hết)?(?:\s+ngày)?\s+(\d{1,2})/(\d{1,2})/(\d{4})", re.I)
 _DIRECTION = re.compile(r"(?<!\w)(tăng|giảm)(?!\w)", re.I)
 
 INDICATOR_KEYS = (

@@ -199,6 +199,7 @@ def write_package(
                 "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
                 "rowCount": count,
                 "schema": schema,
+                **({"sqlView": spec["sql"]} if spec.get("sql") else {}),
             }
         )
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
