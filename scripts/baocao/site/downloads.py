@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -77,17 +77,10 @@ def json_zip(package_dir: Path) -> bytes:
         )
         name = resource["path"].removesuffix(".csv") + ".json"
         files[name] = data
-        resource.update(
-            {
-                "path": name,
-                "format": "json",
-                "mediatype": "application/json",
-                "bytes": len(data),
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            }
-        )
-        resource.pop("rowCount", None)
-        resource.pop("sqlView", None)
+        resource.update({"path": name, "format": "json", "mediatype": "application/json"})
+        # frictionless reads JSON resources as parsed rows and cannot count their bytes or hash them
+        for key in ("bytes", "hash", "rowCount", "sqlView"):
+            resource.pop(key, None)
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return _zip(files)
 
@@ -154,4 +147,10 @@ def xlsx(package_dir: Path) -> bytes:
     # openpyxl stamps the time into each zip entry: rewrite with fixed times
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
         files = {info.filename: source.read(info) for info in source.infolist()}
+    # openpyxl sets "modified" to the time of saving, whatever the workbook says
+    files["docProps/core.xml"] = re.sub(
+        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+        rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+        files["docProps/core.xml"],
+    )
     return _zip(files)

@@ -26,7 +26,7 @@ SECURITY_HEADERS = [
         b"frame-ancestors 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
 _cache: dict[str, dict] = {}
@@ -139,3 +139,21 @@ def extra_template_vars(datasette, request):
         "baocao_other_lang": other,
         "baocao_switch_url": switch,
     }
+
+
+ROBOTS = """User-agent: *
+Allow: /
+Disallow: /*.db
+Disallow: /*?sql=
+Disallow: /*&_search=
+"""
+
+
+@hookimpl
+def register_routes():
+    from datasette.utils.asgi import Response
+
+    async def robots():
+        return Response.text(ROBOTS)
+
+    return [(r"^/robots\.txt$", robots)]

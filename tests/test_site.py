@@ -1,0 +1,233 @@
+"""The served site, for real: Datasette on 127.0.0.1 with the baocao plugin, templates and files."""
+
+import io
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from html import unescape
+
+import pytest
+from frictionless import validate
+
+from baocao import paths
+
+
+def fetch(url: str, method: str = "GET", cookie: str | None = None, data: bytes | None = None):
+    request = urllib.request.Request(url, method=method, data=data)
+    if cookie:
+        request.add_header("Cookie", cookie)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=15) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def text(site, path, lang="vi"):
+    status, headers, body = fetch(site + path, cookie=f"baocao_lang={lang}")
+    assert status == 200, (path, status)
+    return body.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def descriptor(built):
+    return json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_database_is_served_immutable(site):
+    [database] = json.loads(text(site, "/-/databases.json"))
+    assert database["name"] == "baocao" and database["is_mutable"] is False
+
+
+def test_settings_limit_queries(site):
+    settings = json.loads(text(site, "/-/settings.json"))
+    assert (settings["sql_time_limit_ms"], settings["max_returned_rows"], settings["suggest_facets"]) == (
+        1000,
+        1000,
+        False,
+    )
+
+
+def test_every_table_and_view_shows_its_metadata_in_both_languages(site, descriptor):
+    for resource in descriptor["resources"]:
+        for lang, obj in (("vi", resource), ("en", resource["i18n"]["en"])):
+            html = unescape(text(site, f"/baocao/{resource['name']}", lang))
+            assert f'<html lang="{lang}">' in html
+            h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+            assert obj["title"] in h1, (resource["name"], lang)
+            assert obj["description"] in html, (resource["name"], lang)
+
+
+def test_column_descriptions_follow_the_language(site, descriptor):
+    observations = next(r for r in descriptor["resources"] if r["name"] == "observations")
+    field = next(f for f in observations["schema"]["fields"] if f["name"] == "signed_value")
+    assert field["description"] in unescape(text(site, "/baocao/observations", "vi"))
+    assert field["i18n"]["en"]["description"] in unescape(text(site, "/baocao/observations", "en"))
+
+
+@pytest.mark.parametrize(
+    "query, table, expected",
+    [
+        ("giai ngan", "sections", "giải ngân"),
+        ("dong rieng", "sections", "dong riềng"),
+        ("Cho Don", "sections", "Chợ Đồn"),
+        ("Chợ Đồn", "sections", "Chợ Đồn"),
+        ("giai ngan", "observations", "giải ngân"),
+        ("nong thon moi", "indicators", "nông thôn mới"),
+        ("HDND", "legal_documents", "HĐND"),
+    ],
+)
+def test_search_ignores_diacritics(site, query, table, expected):
+    rows = json.loads(text(site, f"/baocao/{table}.json?_shape=array&_search={urllib.parse.quote(query)}"))
+    assert rows, (query, table)
+    assert any(expected.lower() in json.dumps(r, ensure_ascii=False).lower() for r in rows)
+
+
+def test_filtered_json_api(site):
+    rows = json.loads(text(site, "/baocao/observations.json?_shape=array&topic_id=economy&measure=value&_sort=obs_id"))
+    assert [(r["indicator_id"], r["value"], r["unit_id"]) for r in rows] == [
+        ("grdp", 4128, "ty_dong"),
+        ("product_taxes", 124.7, "ty_dong"),
+        ("va_agriculture", 1040.1, "ty_dong"),
+        ("va_construction", 361, "ty_dong"),
+        ("va_industry", 289.7, "ty_dong"),
+        ("va_industry_construction", 650.7, "ty_dong"),
+        ("va_services", 2312.6, "ty_dong"),
+    ]
+
+
+def test_codes_stay_text(site):
+    [row] = json.loads(
+        text(
+            site,
+            "/baocao/observations.json?_shape=array&obs_id="
+            + urllib.parse.quote("bac-kan-2024-h1/ntp_programmes_implemented/value"),
+        )
+    )
+    assert row["value_text"] == "03"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_only_get_and_head(site, method):
+    status, headers, body = fetch(site + "/baocao/observations", method=method, data=b"x=1")
+    assert status == 405 and headers["allow"] == "GET, HEAD"
+
+
+def test_write_sql_is_refused(site):
+    status, _, body = fetch(site + "/baocao.json?sql=" + urllib.parse.quote("delete from mentions"))
+    assert status == 400 and b"Statement must be a SELECT" in body
+    assert json.loads(text(site, "/baocao.json?sql=select+count(*)+as+n+from+mentions&_shape=array")) == [{"n": 511}]
+
+
+def test_protocol_relative_path_is_a_404(site):
+    status, _, _ = fetch(site + "//example.com/foo/bar")
+    assert status == 404
+
+
+def test_security_headers(site):
+    for path in ("/", "/baocao/observations", "/assets/charts/grdp_value.vi.svg", "/-/versions.json"):
+        status, headers, _ = fetch(site + path)
+        headers = {k.lower(): v for k, v in headers.items()}
+        assert status == 200, path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_language_switch_sets_a_cookie_and_keeps_the_query(site):
+    status, headers, _ = fetch(site + "/baocao/observations?topic_id=economy&_lang=en")
+    headers = {k.lower(): v for k, v in headers.items()}
+    assert status == 302
+    assert headers["location"] == "/baocao/observations?topic_id=economy"
+    assert headers["set-cookie"].startswith("baocao_lang=en;")
+
+
+def test_landing_page_in_both_languages(site, descriptor):
+    vi, en = text(site, "/", "vi"), text(site, "/", "en")
+    assert descriptor["title"] in unescape(vi) and descriptor["i18n"]["en"]["title"] in unescape(en)
+    assert "Số liệu chính" in vi and "Key figures" in en
+    assert "/assets/charts/grdp_value.vi.svg" in vi and "/assets/charts/grdp_value.en.svg" in en
+    for href in re.findall(r'href="(/assets/downloads/[^"]+)"', vi):
+        assert fetch(site + href)[0] == 200
+
+
+def test_landing_json_ld(site):
+    html = text(site, "/")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Dataset"
+    assert {n["@language"] for n in data["name"]} == {"vi", "en"}
+    assert data["temporalCoverage"] == "2024-01-01/2024-06-30"
+    assert data["spatialCoverage"]["address"]["addressRegion"] == "Bắc Kạn"
+    assert [d["contentUrl"].rsplit("/", 1)[1] for d in data["distribution"]] == [
+        "baocao-csv.zip",
+        "baocao-json.zip",
+        "baocao.xlsx",
+    ]
+
+
+def test_robots_may_index(site):
+    body = text(site, "/robots.txt")
+    assert "Allow: /" in body and "Disallow: /*.db" in body
+    assert '<meta name="robots" content="index, follow">' in text(site, "/")
+
+
+def test_charts_are_svg_in_both_languages(site):
+    status, headers, body = fetch(site + "/assets/charts/grdp_value.en.svg")
+    assert status == 200 and headers["content-type"].startswith("image/svg+xml")
+    assert b"Value added of services" in body and b"2,312.6" in body
+    vi = fetch(site + "/assets/charts/grdp_value.vi.svg")[2].decode()
+    assert "Giá trị tăng thêm khu vực dịch vụ" in vi and "2.312,6" in vi
+    budget = fetch(site + "/assets/charts/budget.en.svg")[2].decode()
+    assert "Budget estimate" in budget
+
+
+def test_canned_queries(site):
+    rows = json.loads(text(site, "/baocao/failed_checks.json?_shape=array"))
+    assert len(rows) == 3
+    rows = json.loads(text(site, "/baocao/where_from.json?_shape=array&number=4.128"))
+    assert [r["section"] for r in rows] == ["Tăng trưởng kinh tế"]
+    assert "Indicators below half of plan" in text(site, "/baocao", "en")
+
+
+def _download(site, name):
+    status, _, body = fetch(site + f"/assets/downloads/{name}")
+    assert status == 200
+    return body
+
+
+@pytest.mark.parametrize("name", ["baocao-csv.zip", "baocao-json.zip"])
+def test_downloaded_packages_validate(site, tmp_path, name):
+    zipfile.ZipFile(io.BytesIO(_download(site, name))).extractall(tmp_path)
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    if name == "baocao-json.zip":
+        rows = json.loads((tmp_path / "observations.json").read_text(encoding="utf-8"))
+        grdp = next(r for r in rows if r["obs_id"] == "bac-kan-2024-h1/grdp/value")
+        assert (grdp["value"], grdp["value_text"]) == (4128, "4.128")
+
+
+def test_xlsx_has_a_sheet_per_table_and_a_readme(site, descriptor):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(_download(site, "baocao.xlsx")), read_only=True)
+    assert workbook.sheetnames == ["README"] + [r["name"][:31] for r in descriptor["resources"]]
+    readme = [row for row in workbook["README"].iter_rows(values_only=True)]
+    assert readme[1][1] == descriptor["title"] and readme[1][2] == descriptor["i18n"]["en"]["title"]
+    header = next(workbook["observations"].iter_rows(values_only=True))
+    assert header[:3] == ("obs_id", "report_id", "indicator_id")
+
+
+def test_downloads_are_reproducible(built, tmp_path):
+    from baocao.site import downloads
+
+    assert downloads.xlsx(built) == downloads.xlsx(built)
+    assert downloads.csv_zip(built) == downloads.csv_zip(paths.DATAPACKAGE)
