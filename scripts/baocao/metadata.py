@@ -42,12 +42,21 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         ),
     },
     "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
+    "resources.yaml": {
+        "resources": (
+            {"name", "title_vi", "title_en", "description_vi", "description_en", "primary_key", "fields"},
+            {"foreign_keys"},
+        )
+    },
     "topics.yaml": {"topics": ({"id", "name_vi", "name_en"}, set())},
     "measures.yaml": {"measures": ({"id", "name_vi", "name_en", "unit", "description_vi", "description_en"}, set())},
     "glossary.yaml": {"terms": ({"vi", "en", "enforce"}, set())},
     "corrections.yaml": {"corrections": ({"report", "indicator", "measure", "value_text", "value", "reason"}, set())},
     "statuses.yaml": {"statuses": ({"id", "name_vi", "name_en", "words", "adjacent"}, set())},
 }
+
+
+FIELD_KEYS = ({"name", "type", "vi", "en", "dvi", "den"}, {"required", "enum", "unique"})
 
 
 def _check(name: str, data: Any) -> None:
@@ -169,4 +178,17 @@ class Metadata:
 
     @cached_property
     def resources(self) -> dict[str, Any]:
-        return self.load("resources.yaml")
+        data = self.load("resources.yaml")
+        for resource in data["resources"]:
+            for field in resource["fields"]:
+                where = f"metadata/resources.yaml: {resource['name']}.{field.get('name', '?')}"
+                missing = FIELD_KEYS[0] - set(field)
+                extra = set(field) - FIELD_KEYS[0] - FIELD_KEYS[1]
+                if missing or extra:
+                    # a ", " inside an unquoted flow value splits it into a bogus key: say so
+                    raise BaocaoError(
+                        f"field keys wrong (missing {sorted(missing)}, unknown {sorted(extra)}); "
+                        "quote values that hold ', '",
+                        where,
+                    )
+        return data
