@@ -49,56 +49,58 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def build_site_files(package: Path, target: Path) -> tuple[Path, Path]:
+    """`baocao load` and `baocao site` of ``package`` into ``target``: (database, site folder)."""
+    db, site_dir = target / "baocao.db", target / "site"
+    for args in (
+        ["load", "--package", str(package), "--db", str(db)],
+        ["site", "--package", str(package), "--out", str(site_dir)],
+    ):
+        subprocess.run([sys.executable, "-m", "baocao", *args], check=True, capture_output=True)
+    return db, site_dir
+
+
+def wait_until_served(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"nothing served at {url}") from None
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def site(built, tmp_path_factory):
     """A real Datasette serving the real database on 127.0.0.1, through `baocao serve`."""
     build_dir = tmp_path_factory.mktemp("site")
-    db = build_dir / "baocao.db"
-    subprocess.run(
-        [sys.executable, "-m", "baocao", "load", "--package", str(built), "--db", str(db)],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "baocao", "site", "--package", str(built), "--out", str(build_dir / "site")],
-        check=True,
-        capture_output=True,
-    )
+    db, site_dir = build_site_files(built, build_dir)
     port = free_port()
-    log = open(build_dir / "serve.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "baocao",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-            "--site-dir",
-            str(build_dir / "site"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError((build_dir / "serve.log").read_text()) from None
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("datasette did not start in 30 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with open(build_dir / "serve.log", "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "baocao",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                "--site-dir",
+                str(site_dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_until_served(base + "/-/versions.json", process)
+        yield base
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture

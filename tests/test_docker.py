@@ -5,13 +5,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from baocao import paths
 from baocao.serve import serve_command
-from conftest import free_port
+from conftest import build_site_files, free_port, wait_until_served
 
 DOCKERFILE = (paths.ROOT / "Dockerfile").read_text(encoding="utf-8")
 
@@ -52,16 +51,7 @@ def test_entrypoint_serves_the_image_layout(built, tmp_path):
     """The image's CMD, run as is (but on 127.0.0.1 and a free port) in a copy of the image's /app."""
     app = tmp_path / "app"
     shutil.copytree(paths.ROOT / "scripts/baocao/site", app / "site")
-    subprocess.run(
-        [sys.executable, "-m", "baocao", "load", "--package", str(built), "--db", str(app / "build/baocao.db")],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "baocao", "site", "--package", str(built), "--out", str(app / "build/site")],
-        check=True,
-        capture_output=True,
-    )
+    build_site_files(built, app / "build")
     command = cmd()
     port = free_port()
     command[command.index("--host") + 1] = "127.0.0.1"
@@ -69,15 +59,9 @@ def test_entrypoint_serves_the_image_layout(built, tmp_path):
     command = [sys.executable, "-m", "datasette"] + command[1:]
     process = subprocess.Popen(command, cwd=app, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    html = response.read().decode()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "the entrypoint did not serve"
-                time.sleep(0.2)
+        wait_until_served(f"http://127.0.0.1:{port}/-/versions.json", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            html = response.read().decode()
         assert "Số liệu chính" in html and "application/ld+json" in html
     finally:
         process.terminate()

@@ -23,6 +23,26 @@ class Group(click.Group):
             ctx.exit(error.exit_code)
 
 
+def path_option(*names: str, default: Path, help: str):
+    """An option holding a path, with its default shown: written once, used by several commands."""
+    return click.option(*names, type=click.Path(path_type=Path), default=default, show_default=True, help=help)
+
+
+def package_option(help: str):
+    return path_option("--package", "package_dir", default=paths.DATAPACKAGE, help=help)
+
+
+def db_option(help: str):
+    return path_option("--db", default=paths.DATABASE, help=help)
+
+
+REPORT = paths.SOURCES / "bac-kan-2024-h1.txt"
+
+
+def report_option(help: str):
+    return path_option("--source", default=REPORT, help=help)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="baocao")
 def cli() -> None:
@@ -147,21 +167,8 @@ def extract(file: Path, fmt: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--package",
-    "package_dir",
-    type=click.Path(path_type=Path),
-    default=paths.DATAPACKAGE,
-    show_default=True,
-    help="The data package to load.",
-)
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    default=paths.DATABASE,
-    show_default=True,
-    help="The SQLite database to write (replaced atomically).",
-)
+@package_option("The data package to load.")
+@db_option("The SQLite database to write (replaced atomically).")
 def load(package_dir: Path, db: Path) -> None:
     """Load the data package into SQLite, with types, keys and an inspect file.
 
@@ -176,21 +183,8 @@ def load(package_dir: Path, db: Path) -> None:
 
 
 @cli.command()
-@click.option(
-    "--package",
-    "package_dir",
-    type=click.Path(path_type=Path),
-    default=paths.DATAPACKAGE,
-    show_default=True,
-    help="The data package the site serves.",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=paths.BUILD / "site",
-    show_default=True,
-    help="Folder for the site's generated files (replaced atomically).",
-)
+@package_option("The data package the site serves.")
+@path_option("--out", default=paths.BUILD / "site", help="Folder for the site's generated files (replaced atomically).")
 def site(package_dir: Path, out: Path) -> None:
     """Generate the site: bilingual Datasette metadata, landing page, charts, downloads.
 
@@ -208,20 +202,8 @@ def site(package_dir: Path, out: Path) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    default=paths.DATABASE,
-    show_default=True,
-    help="The database built by `baocao load`.",
-)
-@click.option(
-    "--site-dir",
-    type=click.Path(path_type=Path),
-    default=paths.BUILD / "site",
-    show_default=True,
-    help="The files built by `baocao site`.",
-)
+@db_option("The database built by `baocao load`.")
+@path_option("--site-dir", default=paths.BUILD / "site", help="The files built by `baocao site`.")
 def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
     """Serve the database read-only with Datasette.
 
@@ -236,13 +218,7 @@ def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--source",
-    type=click.Path(path_type=Path),
-    default=paths.SOURCES / "bac-kan-2024-h1.txt",
-    show_default=True,
-    help="The report to run the locators on.",
-)
+@report_option("The report to run the locators on.")
 def locate(files: tuple[Path, ...], source: Path) -> None:
     """Run indicator locators and print what each finds, or why it fails.
 
@@ -294,13 +270,7 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--source",
-    type=click.Path(path_type=Path),
-    default=paths.SOURCES / "bac-kan-2024-h1.txt",
-    show_default=True,
-    help="The report to measure coverage on.",
-)
+@report_option("The report to measure coverage on.")
 @click.option("--section", "sections", multiple=True, help="Only these sections (e.g. I.8.2, fn4); repeatable.")
 @click.option("--all", "show_all", is_flag=True, help="List covered figures too.")
 def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], show_all: bool) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from baocao.errors import BaocaoError
 from baocao.extract import Mention
-from baocao.metadata import Metadata, load_yaml
+from baocao.metadata import Metadata, check_keys, load_yaml
 from baocao.numbers import parse_number
 
 NUM = r"\d+(?:[.,]\d+)*"
@@ -122,15 +122,7 @@ class CheckResult:
 
 
 def _keys(item: Any, spec: tuple[set[str], set[str]], where: str) -> None:
-    if not isinstance(item, dict):
-        raise BaocaoError("must be a mapping", where)
-    required, optional = spec
-    missing = required - set(item)
-    if missing:
-        raise BaocaoError(f"lacks {sorted(missing)[0]!r}", where)
-    extra = set(item) - required - optional
-    if extra:
-        raise BaocaoError(f"unknown key {sorted(extra)[0]!r}", where)
+    check_keys(item, *spec, where)
 
 
 def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog:

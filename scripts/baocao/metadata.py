@@ -59,6 +59,19 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
 FIELD_KEYS = ({"name", "type", "vi", "en", "dvi", "den"}, {"required", "enum", "unique"})
 
 
+def check_keys(item: Any, required: set[str], optional: set[str], where: str) -> None:
+    """A mapping with all of ``required``, and nothing but those and ``optional``."""
+    if not isinstance(item, dict):
+        raise BaocaoError("must be a mapping", where)
+    missing = required - set(item)
+    if missing:
+        raise BaocaoError(f"lacks {min(missing)!r}", where)
+    extra = set(item) - required - optional
+    if extra:
+        # a ", " inside an unquoted YAML flow value splits it into a bogus key
+        raise BaocaoError(f"unknown key {min(extra)!r} (quote values that hold ', ')", where)
+
+
 def _check(name: str, data: Any) -> None:
     spec = SPEC.get(name)
     if spec is None:
@@ -74,14 +87,7 @@ def _check(name: str, data: Any) -> None:
         if not isinstance(items, list):
             raise BaocaoError(f"{key!r} must be a list", where)
         for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise BaocaoError(f"{key}[{index}] must be a mapping", where)
-            missing = required - set(item)
-            if missing:
-                raise BaocaoError(f"{key}[{index}] lacks {min(missing)!r}", where)
-            extra = set(item) - required - optional
-            if extra:
-                raise BaocaoError(f"{key}[{index}] has unknown key {min(extra)!r}", where)
+            check_keys(item, required, optional, f"{where}: {key}[{index}]")
 
 
 def load_yaml(path: Path) -> Any:
@@ -182,13 +188,5 @@ class Metadata:
         for resource in data["resources"]:
             for field in resource["fields"]:
                 where = f"metadata/resources.yaml: {resource['name']}.{field.get('name', '?')}"
-                missing = FIELD_KEYS[0] - set(field)
-                extra = set(field) - FIELD_KEYS[0] - FIELD_KEYS[1]
-                if missing or extra:
-                    # a ", " inside an unquoted flow value splits it into a bogus key: say so
-                    raise BaocaoError(
-                        f"field keys wrong (missing {sorted(missing)}, unknown {sorted(extra)}); "
-                        "quote values that hold ', '",
-                        where,
-                    )
+                check_keys(field, *FIELD_KEYS, where)
         return data
