@@ -65,8 +65,9 @@ def test_usage_error_exits_2():
 
 def test_bad_input_is_one_line_without_traceback():
     result = subprocess.run(
-        [sys.executable, "-m", "baocao", "extract", str(FIXTURES / "utf16.txt")], capture_output=True, text=True
+        [sys.executable, "-m", "baocao", "extract", str(FIXTURES / "bad" / "utf16.txt")], capture_output=True, text=True
     )
     assert result.returncode == 2
-    assert result.stderr == f"baocao: error: {FIXTURES / 'utf16.txt'}: is UTF-16 encoded; save it as UTF-8 text\n"
+    path = FIXTURES / "bad" / "utf16.txt"
+    assert result.stderr == f"baocao: error: {path}: is UTF-16 encoded; save it as UTF-8 text\n"
     assert result.stdout == ""

@@ -10,14 +10,18 @@ from conftest import FIXTURES, REPORT
     [
         ("empty.txt", "empty file (0 bytes)"),
         ("blank.txt", "blank file (only white space)"),
-        ("binary.bin.txt", "binary file (NUL byte at offset 0), not a text report"),
+        ("binary.txt", "binary file (NUL byte at offset 0), not a text report"),
         ("utf16.txt", "is UTF-16 encoded; save it as UTF-8 text"),
-        ("cp1258.txt", "not UTF-8 text (invalid byte 0xe0 at offset 27, line 5); re-save the report as UTF-8"),
+        (
+            "windows1258.txt",
+            "not UTF-8 text (invalid byte 0xec at offset 5, line 3; it reads as Windows-1258 (Vietnamese ANSI)); "
+            "re-save the report as UTF-8",
+        ),
         ("missing.txt", "no such file"),
     ],
 )
 def test_bad_input_is_refused_with_the_file_and_the_reason(name, message):
-    path = FIXTURES / name
+    path = FIXTURES / "bad" / name
     with pytest.raises(BaocaoError) as caught:
         read_source(path)
     assert str(caught.value) == f"{path}: {message}"

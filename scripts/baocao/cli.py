@@ -45,13 +45,33 @@ def report_option(help: str):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="baocao")
-def cli() -> None:
+@click.option(
+    "--metadata",
+    "metadata_dir",
+    type=click.Path(path_type=Path),
+    default=paths.METADATA,
+    envvar="BAOCAO_METADATA",
+    show_default=True,
+    help="The metadata folder (indicators, units, sources...): another province's, for example.",
+)
+@click.pass_context
+def cli(ctx: click.Context, metadata_dir: Path) -> None:
     """Turn Vietnamese government reports into bilingual open data.
 
     \b
     Example:
         baocao build && baocao validate && baocao load && baocao serve
     """
+    from baocao.metadata import Metadata
+
+    if not metadata_dir.is_dir():
+        raise BaocaoError("no such metadata folder", metadata_dir)
+    ctx.obj = Metadata(metadata_dir)
+
+
+def current_metadata():
+    """The Metadata chosen with --metadata, for the command being run."""
+    return click.get_current_context().find_root().obj
 
 
 @cli.command()
@@ -69,22 +89,27 @@ def cli() -> None:
     show_default=True,
     help="Folder to write the data package to (replaced whole, atomically).",
 )
-def build(sources: tuple[Path, ...], out: Path) -> None:
+@click.option(
+    "--re-record",
+    is_flag=True,
+    help="Accept a source whose sha256 differs from metadata/sources.yaml and record the new checksum.",
+)
+def build(sources: tuple[Path, ...], out: Path, re_record: bool) -> None:
     """Build the data package from report text(s).
 
     \b
     Example:
         baocao build
         baocao build --source sources/bac-kan-2024-h1.txt --out /tmp/pkg
+        baocao --metadata other-province/metadata build --source other.txt --out /tmp/other
     """
-    from baocao.metadata import Metadata
     from baocao.package import write_package
     from baocao.pipeline import default_sources, package_tables, run
 
     started = time.perf_counter()
-    metadata = Metadata()
+    metadata = current_metadata()
     files = list(sources) or default_sources()
-    reports = run(files, metadata)
+    reports = run(files, metadata, re_record=re_record)
     tables, specs = package_tables(reports, metadata)
     descriptor = write_package(out, tables, metadata, specs)
     for report in reports:
@@ -151,7 +176,7 @@ def extract(file: Path, fmt: str) -> None:
         "notation",
         "quote",
     ]
-    rows = [{c: getattr(m, c) for c in columns} for m in Extractor().document_mentions(document)]
+    rows = [{c: getattr(m, c) for c in columns} for m in Extractor(current_metadata()).document_mentions(document)]
     if fmt == "json":
         json.dump(
             [{k: cell(v) if v is not None else None for k, v in r.items()} for r in rows],
@@ -178,7 +203,7 @@ def load(package_dir: Path, db: Path) -> None:
     """
     from baocao.load import load_package
 
-    counts = load_package(package_dir, db)
+    counts = load_package(package_dir, db, metadata=current_metadata())
     click.echo(f"loaded {db}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
@@ -194,7 +219,7 @@ def site(package_dir: Path, out: Path) -> None:
     """
     from baocao.site import build_site
 
-    landing = build_site(package_dir, out)
+    landing = build_site(package_dir, out, current_metadata())
     files = ", ".join(d["href"].rsplit("/", 1)[-1] for d in landing["downloads"])
     click.echo(f"site in {out}: {len(landing['charts'])} charts, downloads {files}")
 
@@ -231,11 +256,10 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
         baocao locate metadata/indicators/economy.yaml
     """
     from baocao.curate import Curator, load_catalog
-    from baocao.metadata import Metadata
     from baocao.package import cell
     from baocao.pipeline import run
 
-    metadata = Metadata()
+    metadata = current_metadata()
     catalog = load_catalog(metadata, list(files) or None)
     curator = Curator(metadata, catalog)
     [report] = run([source], metadata, curate=False)
@@ -285,7 +309,7 @@ def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], s
     """
     from baocao.coverage import figure_coverage
 
-    rows, summary = figure_coverage(source, sections, list(files) or None)
+    rows, summary = figure_coverage(source, sections, list(files) or None, current_metadata())
     for row in rows:
         if show_all or not row["covered"]:
             mark = "   " if row["covered"] else "-- "

@@ -21,9 +21,9 @@ def in_scope(document: Document, mention: Mention) -> bool:
 
 
 def figure_coverage(
-    source: Path, sections: tuple[str, ...] = (), files: list[Path] | None = None
+    source: Path, sections: tuple[str, ...] = (), files: list[Path] | None = None, metadata: Metadata | None = None
 ) -> tuple[list[dict[str, Any]], str]:
-    metadata = Metadata()
+    metadata = metadata or Metadata()
     [report] = run([source], metadata, curate=False)
     curator = Curator(metadata, load_catalog(metadata, files))
     texts = {s.section_id: s.text for s in report.document.sections}

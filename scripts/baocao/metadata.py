@@ -56,6 +56,19 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
 }
 
 
+# Files that are one mapping: their required and optional top-level keys.
+MAPPINGS: dict[str, tuple[set[str], set[str]]] = {
+    "package.yaml": (
+        {"name", "version", "title_vi", "title_en", "description_vi", "description_en", "keywords_vi",
+         "keywords_en", "homepage", "licenses", "licence_note_vi", "licence_note_en", "contributors", "spatial"},
+        set(),
+    ),
+    "site.yaml": (
+        {"database", "search", "tables", "queries", "key_figures", "charts", "downloads"},
+        {"sort_keys"},
+    ),
+}
+
 FIELD_KEYS = ({"name", "type", "vi", "en", "dvi", "den"}, {"required", "enum", "unique"})
 
 
@@ -73,6 +86,9 @@ def check_keys(item: Any, required: set[str], optional: set[str], where: str) ->
 
 
 def _check(name: str, data: Any) -> None:
+    if name in MAPPINGS:
+        check_keys(data, *MAPPINGS[name], f"metadata/{name}")
+        return
     spec = SPEC.get(name)
     if spec is None:
         return
@@ -148,7 +164,14 @@ class Metadata:
 
     @cached_property
     def sources(self) -> list[dict[str, Any]]:
-        return self.load("sources.yaml")["reports"]
+        records = self.load("sources.yaml")["reports"]
+        seen: dict[str, str] = {}
+        for index, record in enumerate(records):
+            if record["id"] in seen:
+                raise BaocaoError(f"reports[{index}]: id {record['id']!r} is also the id of {seen[record['id']]}",
+                                  self.root / "sources.yaml")
+            seen[record["id"]] = record["file"]
+        return records
 
     @cached_property
     def topics(self) -> list[dict[str, Any]]:
@@ -169,6 +192,16 @@ class Metadata:
     @cached_property
     def statuses(self) -> list[dict[str, Any]]:
         return self.load("statuses.yaml")["statuses"]
+
+    def re_record(self, report_id: str, sha256: str) -> None:
+        """Write a new checksum for one report into sources.yaml, keeping the file's comments."""
+        path = self.root / "sources.yaml"
+        record = next(r for r in self.sources if r["id"] == report_id)
+        text = path.read_text(encoding="utf-8")
+        if text.count(record["sha256"]) != 1:
+            raise BaocaoError(f"cannot find the one sha256 of {report_id} to replace", path)
+        path.write_text(text.replace(record["sha256"], sha256), encoding="utf-8")
+        record["sha256"] = sha256
 
     @cached_property
     def section_titles(self) -> dict[str, str]:

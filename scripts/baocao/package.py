@@ -207,10 +207,26 @@ def write_package(
     return descriptor
 
 
+def recover(out: Path) -> None:
+    """Undo what an interrupted publish() left: a missing target with its previous copy beside it, staging folders."""
+    previous = out.with_name(f".{out.name}.old")
+    if previous.exists() and not out.exists():
+        os.replace(previous, out)
+    elif previous.exists():
+        shutil.rmtree(previous)
+    for staging in out.parent.glob(f".{out.name}.*.tmp"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def publish(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a fresh folder and swap it in for ``out`` only when all are written."""
+    """Write ``files`` into a fresh folder and swap it in for ``out`` only when all are written.
+
+    A build killed at any point leaves either the previous ``out`` or the new one; the
+    next publish() cleans up what it left (see recover()).
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         for name, data in files.items():
@@ -223,8 +239,6 @@ def publish(out: Path, files: dict[str, bytes]) -> None:
         previous = None
         if out.exists():
             previous = out.with_name(f".{out.name}.old")
-            if previous.exists():
-                shutil.rmtree(previous)
             os.replace(out, previous)
         os.replace(staging, out)
         if previous is not None:

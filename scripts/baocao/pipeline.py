@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,14 +46,19 @@ def provenance_for(path: Path, metadata: Metadata) -> dict[str, Any]:
     return matches[0]
 
 
-def process(path: Path, metadata: Metadata, extractor: Extractor, curator: Curator | None) -> Report:
+def process(
+    path: Path, metadata: Metadata, extractor: Extractor, curator: Curator | None, re_record: bool = False
+) -> Report:
     source = read_source(path)
     document = parse_document(source.text, path)
     provenance = provenance_for(path, metadata)
+    if source.sha256 != provenance["sha256"] and re_record:
+        metadata.re_record(provenance["id"], source.sha256)
+        print(f"baocao: {path}: new sha256 {source.sha256} recorded in metadata/sources.yaml", file=sys.stderr)
     if source.sha256 != provenance["sha256"]:
         raise BaocaoError(
             f"sha256 {source.sha256[:12]}… does not match metadata/sources.yaml ({provenance['sha256'][:12]}…); "
-            "if the report was deliberately replaced, record its new checksum there",
+            "if the report was deliberately replaced, build with --re-record",
             path,
         )
     mentions = extractor.document_mentions(document)
@@ -74,11 +80,13 @@ def process(path: Path, metadata: Metadata, extractor: Extractor, curator: Curat
     )
 
 
-def run(files: list[Path], metadata: Metadata | None = None, curate: bool = True) -> list[Report]:
+def run(
+    files: list[Path], metadata: Metadata | None = None, curate: bool = True, re_record: bool = False
+) -> list[Report]:
     metadata = metadata or Metadata()
     extractor = Extractor(metadata)
     curator = Curator(metadata) if curate else None
-    reports = [process(Path(f), metadata, extractor, curator) for f in files]
+    reports = [process(Path(f), metadata, extractor, curator, re_record) for f in files]
     seen: dict[str, Path] = {}
     for report in reports:
         if report.report_id in seen:

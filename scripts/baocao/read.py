@@ -51,8 +51,10 @@ def read_source(path: Path | str) -> Source:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
+        legacy = _legacy_vietnamese(data)
+        hint = f"; it reads as {legacy}" if legacy else ""
         raise BaocaoError(
-            f"not UTF-8 text (invalid byte 0x{data[error.start]:02x} at offset {error.start}, line {line}); "
+            f"not UTF-8 text (invalid byte 0x{data[error.start]:02x} at offset {error.start}, line {line}{hint}); "
             "re-save the report as UTF-8",
             path,
         ) from None
@@ -63,3 +65,16 @@ def read_source(path: Path | str) -> Source:
     if not text.strip():
         raise BaocaoError("blank file (only white space)", path)
     return Source(path=path, text=text, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
+
+
+_VIETNAMESE_MARKS = set("ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323")
+
+
+def _legacy_vietnamese(data: bytes) -> str | None:
+    """Name the legacy encoding a non-UTF-8 report was saved in, if it reads as Vietnamese in it."""
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
+    letters = sum(ch in _VIETNAMESE_MARKS for ch in text)
+    return "Windows-1258 (Vietnamese ANSI)" if letters >= 3 else None
