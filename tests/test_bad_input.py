@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from baocao import paths
-from conftest import FIXTURES, REPORT
+from conftest import FIXTURES
 
 BAD = FIXTURES / "bad"
 

@@ -245,6 +245,11 @@ def parse_document(text: str, source: object = "<text>") -> Document:
             footnotes.append(Footnote(superscript_number(body.group(1)), body.group(2).strip(), number))
             continue
         line, markers = _lift_markers(line)
+        line = line.rstrip()
+        markers = [(min(offset, len(line)), n) for offset, n in markers]
+        if not line.strip():
+            warnings.append(f"line {number} holds only a footnote marker")
+            continue
         unit = _classify(line, number)
         shift = len(line) - len(unit.text) if unit.kind in (BULLET, SUB_BULLET) else 0
         unit.markers = [(offset - shift, n) for offset, n in markers]
