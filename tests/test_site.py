@@ -231,3 +231,19 @@ def test_downloads_are_reproducible(built, tmp_path):
 
     assert downloads.xlsx(built) == downloads.xlsx(built)
     assert downloads.csv_zip(built) == downloads.csv_zip(paths.DATAPACKAGE)
+
+
+def test_sql_time_limit(site):
+    slow = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    status, _, body = fetch(site + "/baocao.json?sql=" + urllib.parse.quote(slow))
+    assert status == 400 and b"SQL query took too long" in body
+
+
+def test_row_limit(site):
+    many = "with recursive n(i) as (select 1 union all select i + 1 from n limit 5000) select i from n"
+    data = json.loads(text(site, "/baocao.json?sql=" + urllib.parse.quote(many)))
+    assert len(data["rows"]) == 1000 and data["truncated"] is True
+
+
+def test_big_exports_point_to_the_downloads(site):
+    assert "50 MB" in text(site, "/", "en") and "50 MB" in text(site, "/", "vi")

@@ -59,8 +59,22 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
 # Files that are one mapping: their required and optional top-level keys.
 MAPPINGS: dict[str, tuple[set[str], set[str]]] = {
     "package.yaml": (
-        {"name", "version", "title_vi", "title_en", "description_vi", "description_en", "keywords_vi",
-         "keywords_en", "homepage", "licenses", "licence_note_vi", "licence_note_en", "contributors", "spatial"},
+        {
+            "name",
+            "version",
+            "title_vi",
+            "title_en",
+            "description_vi",
+            "description_en",
+            "keywords_vi",
+            "keywords_en",
+            "homepage",
+            "licenses",
+            "licence_note_vi",
+            "licence_note_en",
+            "contributors",
+            "spatial",
+        },
         set(),
     ),
     "site.yaml": (
@@ -168,8 +182,10 @@ class Metadata:
         seen: dict[str, str] = {}
         for index, record in enumerate(records):
             if record["id"] in seen:
-                raise BaocaoError(f"reports[{index}]: id {record['id']!r} is also the id of {seen[record['id']]}",
-                                  self.root / "sources.yaml")
+                raise BaocaoError(
+                    f"reports[{index}]: id {record['id']!r} is also the id of {seen[record['id']]}",
+                    self.root / "sources.yaml",
+                )
             seen[record["id"]] = record["file"]
         return records
 

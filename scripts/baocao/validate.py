@@ -49,15 +49,16 @@ def validate_package(directory: Path) -> ValidationReport:
     except FrictionlessException as exception:
         messages = [e.message for e in getattr(exception, "reasons", [])] or [exception.error.message]
         return ValidationReport(descriptor_path, False, [f"descriptor: {m}" for m in messages])
+    library_errors: list[str] = []
     for task in report.tasks:
         name = task.name or task.place
         rows[name] = task.stats.get("rows") or 0
         for error in task.errors:
             row = getattr(error, "row_number", None)
             place = f" row {row}" if row else ""
-            errors.append(f"{name}{place}: {error.type}: {error.message}")
+            library_errors.append(f"{name}{place}: {error.type}: {error.message}")
     for error in report.errors:
-        errors.append(f"package: {error.type}: {error.message}")
+        library_errors.append(f"package: {error.type}: {error.message}")
     # A CSV that frictionless reads short (an unclosed quote swallows rows) still
     # validates; the row count the package declares is what catches it.
     for resource in descriptor.get("resources", []):
@@ -72,4 +73,6 @@ def validate_package(directory: Path) -> ValidationReport:
             errors.append(f"{name}: sha256 differs from the hash declared in datapackage.json")
         if "bytes" in resource and len(data) != resource["bytes"]:
             errors.append(f"{name}: {len(data)} bytes, {resource['bytes']} declared")
+    # baocao's own checks first: a lost row explains the foreign-key errors that follow from it
+    errors += library_errors
     return ValidationReport(descriptor_path, not errors, errors, rows)
