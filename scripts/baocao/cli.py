@@ -69,6 +69,17 @@ def cli(ctx: click.Context, metadata_dir: Path) -> None:
     ctx.obj = Metadata(metadata_dir)
 
 
+def _progress(done: int, total: int) -> None:
+    """A progress line on stderr for long builds: one update per 5% and at the end."""
+    step = max(1, total // 20)
+    if done % step == 0 or done == total:
+        width = 30
+        filled = width * done // total
+        click.echo(
+            f"\rbaocao: reports [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=done == total
+        )
+
+
 def current_metadata():
     """The Metadata chosen with --metadata, for the command being run."""
     return click.get_current_context().find_root().obj
@@ -80,7 +91,7 @@ def current_metadata():
     "sources",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A report text file; repeat for several. Default: every *.txt under sources/.",
+    help="A report text file, or a folder of them; repeat for several. Default: every *.txt under sources/.",
 )
 @click.option(
     "--out",
@@ -103,20 +114,19 @@ def build(sources: tuple[Path, ...], out: Path, re_record: bool) -> None:
         baocao build --source sources/bac-kan-2024-h1.txt --out /tmp/pkg
         baocao --metadata other-province/metadata build --source other.txt --out /tmp/other
     """
-    from baocao.package import write_package
-    from baocao.pipeline import default_sources, package_tables, run
+    from baocao.pipeline import build_package, default_sources
 
     started = time.perf_counter()
     metadata = current_metadata()
-    files = list(sources) or default_sources()
-    reports = run(files, metadata, re_record=re_record)
-    tables, specs = package_tables(reports, metadata)
-    descriptor = write_package(out, tables, metadata, specs)
-    for report in reports:
-        for warning in report.document.warnings:
-            click.echo(f"baocao: warning: {report.source.path}: {warning}", err=True)
+    files = [f for source in sources for f in (default_sources(source) if source.is_dir() else [source])]
+    files = files or default_sources()
+    descriptor, warnings = build_package(
+        files, out, metadata, re_record=re_record, progress=_progress if len(files) >= 20 else None
+    )
+    for warning in warnings:
+        click.echo(f"baocao: warning: {warning}", err=True)
     counts = ", ".join(f"{r['name']} {r['rowCount']}" for r in descriptor["resources"])
-    click.echo(f"built {out} from {len(reports)} report(s) in {time.perf_counter() - started:.1f}s: {counts}")
+    click.echo(f"built {out} from {len(files)} report(s) in {time.perf_counter() - started:.1f}s: {counts}")
 
 
 @cli.command()

@@ -9,6 +9,7 @@ stops the build with an error naming the indicator.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -220,6 +221,20 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
     return Catalog(indicators, tables, checks)
 
 
+_index_cache: dict[int, tuple[list[Mention], dict[tuple[str, int], tuple[int, Mention]]]] = {}
+
+
+def _mention_index(mentions: list[Mention]) -> dict[tuple[str, int], tuple[int, Mention]]:
+    """Mentions by (section, offset), built once per list of mentions."""
+    cached = _index_cache.get(id(mentions))
+    if cached is None or cached[0] is not mentions:
+        index = {(m.section_id, m.value_start): (i, m) for i, m in enumerate(mentions)}
+        _index_cache.clear()
+        _index_cache[id(mentions)] = cached = (mentions, index)
+    return cached[1]
+
+
+@functools.lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("{value}", f"(?P<value>{NUM})").replace("{num}", NUM), re.M)
 
@@ -227,7 +242,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 class Curator:
     def __init__(self, metadata: Metadata, catalog: Catalog | None = None):
         self.metadata = metadata
-        self.catalog = catalog or load_catalog(metadata)
+        self.catalog = catalog or metadata.catalog
         self.units = {u.id: u for u in metadata.units}
         self.measures = {m["id"]: m for m in metadata.measures}
         self.status_words = {s["id"]: s["words"] for s in metadata.statuses}
@@ -245,10 +260,7 @@ class Curator:
             raise BaocaoError(f"pattern matches {len(matches)} places in section {locator.section} of {source}", where)
         match = matches[0]
         start, end = match.span("value")
-        index, mention = next(
-            ((i, m) for i, m in enumerate(mentions) if m.section_id == locator.section and m.value_start == start),
-            (None, None),
-        )
+        index, mention = _mention_index(mentions).get((locator.section, start), (None, None))
         if mention is None:
             raise BaocaoError(
                 f"{match.group('value')!r} in section {locator.section} is not a figure "

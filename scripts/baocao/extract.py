@@ -7,6 +7,7 @@ any one report. Dates (08/12/2023, tháng 6, quý II/2024), years (năm 2024,
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,6 +77,7 @@ class Extractor:
         self.unit_quantity = {unit.id: unit.quantity for unit in units}
         aliases = sorted(alias_to_unit, key=len, reverse=True)
         self.unit_pattern = re.compile(r"\s?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])")
+        self._legal_cache: dict[str, list[tuple[int, int, dict]]] = {}
         self.legal = LegalExtractor(self.metadata.legal["document_types"], self.metadata.legal["issuers"])
         statuses = self.metadata.statuses
         self.status_order = [s["id"] for s in statuses]
@@ -98,15 +100,30 @@ class Extractor:
 
     def excluded_spans(self, text: str) -> list[tuple[int, int]]:
         spans = [(m.start(), m.end()) for m in _DATES.finditer(text)]
-        spans += [(start, end) for start, end, _ in self.legal.find(text)]
-        return spans
+        spans += [(start, end) for start, end, _ in self.legal_in(text)]
+        return sorted(spans)
+
+    def legal_in(self, text: str) -> list[tuple[int, int, dict]]:
+        """Cited documents in a text; the last texts asked about are remembered (mentions ask first)."""
+        found = self._legal_cache.get(text)
+        if found is None:
+            if len(self._legal_cache) > 256:
+                self._legal_cache.clear()
+            found = self._legal_cache[text] = self.legal.find(text)
+        return found
 
     def mentions(self, section_id: str, text: str) -> list[Mention]:
         excluded = self.excluded_spans(text)
         sentences = sentence_spans(text)
 
+        starts = [s for s, _ in excluded]
+        widest = max((e - s for s, e in excluded), default=0)
+
         def is_excluded(start: int, end: int) -> bool:
-            return any(s < end and start < e for s, e in excluded)
+            # spans are sorted: only those starting within the widest span's reach can overlap
+            first = bisect.bisect_left(starts, start - widest)
+            last = bisect.bisect_left(starts, end)
+            return any(excluded[i][1] > start for i in range(first, last))
 
         out: list[Mention] = []
         pos = 0
@@ -210,6 +227,6 @@ class Extractor:
     def legal_documents(self, document: Document):
         found = []
         for section in document.sections:
-            for start, end, info in self.legal.find(section.text):
+            for start, end, info in self.legal_in(section.text):
                 found.append((section.section_id, start, end, section.text[start:end], info))
         return collect(found)

@@ -27,8 +27,13 @@ from baocao.numbers import plain
 
 
 def cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
@@ -40,21 +45,26 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(field_names: list[str], rows: Iterable[dict[str, Any]], resource: str) -> tuple[bytes, int]:
+def csv_bytes(
+    field_names: list[str], rows: Iterable[dict[str, Any]], resource: str, header: bool = True
+) -> tuple[bytes, int]:
+    """Rows as CSV (UTF-8, LF), checked against the resource's field names; with or without the header line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(field_names)
+    if header:
+        writer.writerow(field_names)
     expected = set(field_names)
     count = 0
     for row in rows:
-        if set(row) != expected:
+        if row.keys() != expected:
             extra = sorted(set(row) - expected)
             missing = sorted(expected - set(row))
             raise BaocaoError(
                 f"resource {resource!r}: row keys differ from metadata/resources.yaml "
                 f"(extra {extra}, missing {missing})"
             )
-        writer.writerow([cell(row[name]) for name in field_names])
+        # strings, the most common cells, go through as they are
+        writer.writerow([v if type(v) is str else cell(v) for v in map(row.__getitem__, field_names)])
         count += 1
     return buffer.getvalue().encode("utf-8"), count
 
@@ -145,6 +155,14 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
     }
 
 
+def all_specs(metadata: Metadata, extra_specs: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    specs = list(metadata.resources["resources"]) + list(extra_specs)
+    names = [spec["name"] for spec in specs]
+    if len(set(names)) != len(names):
+        raise BaocaoError(f"a wide table's id is also the name of a resource: {sorted(names)}")
+    return specs
+
+
 def write_package(
     out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata, extra_specs: list[dict[str, Any]] = ()
 ) -> dict[str, Any]:
@@ -153,21 +171,41 @@ def write_package(
     ``extra_specs`` are generated Table Schemas (the report's wide tables), in the
     form of metadata/resources.yaml, each with the SQL of the view it is in SQLite.
     """
-    specs = list(metadata.resources["resources"]) + list(extra_specs)
+    specs = all_specs(metadata, extra_specs)
     names = [spec["name"] for spec in specs]
-    if len(set(names)) != len(names):
-        raise BaocaoError(f"a wide table's id is also the name of a resource: {sorted(names)}")
     if set(names) != set(tables):
         raise BaocaoError(
             f"tables {sorted(tables)} do not match the resources in metadata/resources.yaml {sorted(names)}"
         )
+    parts: dict[str, list[bytes]] = {}
+    counts: dict[str, int] = {}
+    for spec in specs:
+        data, counts[spec["name"]] = csv_bytes(
+            [f["name"] for f in spec["fields"]], tables[spec["name"]], spec["name"], header=False
+        )
+        parts[spec["name"]] = [data]
+    return assemble_package(out, parts, counts, metadata, specs, tables)
+
+
+def assemble_package(
+    out: Path,
+    parts: dict[str, list[bytes]],
+    counts: dict[str, int],
+    metadata: Metadata,
+    specs: list[dict[str, Any]],
+    tables: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Join each resource's CSV parts under its header, describe them, and publish the package.
+
+    ``tables`` needs only the reports and the code lists that enums come from.
+    """
     key_of = {spec["name"]: spec["primary_key"][0] for spec in specs}
     descriptor = build_descriptor(metadata, tables["reports"])
     files: dict[str, bytes] = {}
     for spec in specs:
         name = spec["name"]
         field_names = [f["name"] for f in spec["fields"]]
-        data, count = csv_bytes(field_names, tables[name], name)
+        data = csv_bytes(field_names, [], name)[0] + b"".join(parts[name])
         files[f"{name}.csv"] = data
         schema: dict[str, Any] = {
             "fields": [field_descriptor(f, tables, key_of) for f in spec["fields"]],
@@ -197,7 +235,7 @@ def write_package(
                 "encoding": "utf-8",
                 "bytes": len(data),
                 "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-                "rowCount": count,
+                "rowCount": counts[name],
                 "schema": schema,
                 **({"sqlView": spec["sql"]} if spec.get("sql") else {}),
             }

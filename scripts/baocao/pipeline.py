@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from baocao import paths
-from baocao.curate import Catalog, CheckResult, Curator, Observation, load_catalog
+from baocao.curate import Catalog, CheckResult, Curator, Observation
 from baocao.errors import BaocaoError
 from baocao.extract import Extractor, Mention
 from baocao.legal import LegalDocument
@@ -80,13 +83,56 @@ def process(
     )
 
 
+# Reports are independent: from this many on, they are processed by one worker per core.
+PARALLEL_FROM = 16
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(
+    metadata_root: Path, curate: bool, re_record: bool, indicators: list[dict[str, Any]] | None = None
+) -> None:
+    metadata = Metadata(metadata_root)
+    _worker.update(
+        metadata=metadata,
+        extractor=Extractor(metadata),
+        curator=Curator(metadata) if curate else None,
+        re_record=re_record,
+        specs=_wide_specs(metadata) if curate else [],
+        indicators=indicators,
+    )
+
+
+def _process_in_worker(path: Path) -> Report:
+    return process(path, _worker["metadata"], _worker["extractor"], _worker["curator"], _worker["re_record"])
+
+
 def run(
-    files: list[Path], metadata: Metadata | None = None, curate: bool = True, re_record: bool = False
+    files: list[Path],
+    metadata: Metadata | None = None,
+    curate: bool = True,
+    re_record: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> list[Report]:
+    """Read, parse, extract and curate each report; ``progress(done, total)`` is told as they finish."""
     metadata = metadata or Metadata()
-    extractor = Extractor(metadata)
-    curator = Curator(metadata) if curate else None
-    reports = [process(Path(f), metadata, extractor, curator, re_record) for f in files]
+    paths_ = [Path(f) for f in files]
+    workers = workers or os.cpu_count() or 1
+    reports: list[Report] = []
+    if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with context.Pool(workers, _init_worker, (metadata.root, curate, re_record)) as pool:
+            for report in pool.imap(_process_in_worker, paths_, chunksize=4):
+                reports.append(report)
+                if progress:
+                    progress(len(reports), len(paths_))
+    else:
+        extractor = Extractor(metadata)
+        curator = Curator(metadata) if curate else None
+        for path in paths_:
+            reports.append(process(path, metadata, extractor, curator, re_record))
+            if progress:
+                progress(len(reports), len(paths_))
     seen: dict[str, Path] = {}
     for report in reports:
         if report.report_id in seen:
@@ -97,28 +143,14 @@ def run(
     return reports
 
 
-def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
-    titles = metadata.section_titles
-    out: dict[str, list[dict[str, Any]]] = {
-        name: []
-        for name in (
-            "reports",
-            "sections",
-            "footnotes",
-            "units",
-            "statuses",
-            "mentions",
-            "document_types",
-            "legal_documents",
-            "legal_citations",
-            "topics",
-            "measures",
-            "indicators",
-            "observations",
-            "checks",
-        )
-    }
-    catalog = load_catalog(metadata)
+SHARED = ("units", "statuses", "document_types", "topics", "measures", "indicators")
+PER_REPORT = ("reports", "sections", "footnotes", "mentions", "legal_citations", "observations", "checks")
+
+
+def shared_tables(metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
+    """The code lists and the catalog: the same whatever the reports."""
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in SHARED}
+    catalog = metadata.catalog
     for position, topic in enumerate(metadata.topics, start=1):
         out["topics"].append(
             {"topic_id": topic["id"], "name_vi": topic["name_vi"], "name_en": topic["name_en"], "position": position}
@@ -174,198 +206,229 @@ def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str
         out["document_types"].append(
             {"type_code": kind["code"], "name_vi": kind["name_vi"], "name_en": kind["name_en"]}
         )
+    return out
 
+
+def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
+    """One report's rows of every per-report resource, and its cited documents (legal_documents)."""
+    titles = metadata.section_titles
+    catalog = metadata.catalog
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in (*PER_REPORT, "legal_documents")}
     documents: dict[str, dict[str, Any]] = {}
-    for report in reports:
-        rid = report.report_id
-        doc = report.document
-        prov = report.provenance
+    rid = report.report_id
+    doc = report.document
+    prov = report.provenance
 
-        def sid(local: str | None, rid: str = rid) -> str | None:
-            return f"{rid}/{local}" if local else None
+    def sid(local: str | None, rid: str = rid) -> str | None:
+        return f"{rid}/{local}" if local else None
 
-        for position, section in enumerate(doc.sections, start=1):
-            if section.kind == "footnote":
-                title, title_en = f"Chú thích {section.number}", f"Footnote {section.number}"
-            elif section.kind == "preamble":
-                title, title_en = "Mở đầu", "Preamble"
-            else:
-                title, title_en = section.title, titles.get(section.title)
-            out["sections"].append(
-                {
-                    "section_id": sid(section.section_id),
-                    "report_id": rid,
-                    "kind": section.kind,
-                    "number": section.number or None,
-                    "occurrence": section.occurrence,
-                    "title": title,
-                    "title_en": title_en,
-                    "level": section.level,
-                    "parent_id": sid(section.parent_id),
-                    "position": position,
-                    "source_line": section.line,
-                    "text": section.text,
-                }
-            )
-        for note in doc.footnotes:
-            out["footnotes"].append(
-                {
-                    "footnote_id": f"{rid}/fn{note.number}",
-                    "report_id": rid,
-                    "number": note.number,
-                    "section_id": sid(note.section_id),
-                    "marker_offset": note.marker_offset,
-                    "text_section_id": f"{rid}/fn{note.number}",
-                    "text": note.text,
-                    "source_line": note.line,
-                }
-            )
-        for index, mention in enumerate(report.mentions, start=1):
-            out["mentions"].append(
-                {
-                    "mention_id": f"{rid}/m{index:05d}",
-                    "report_id": rid,
-                    "section_id": sid(mention.section_id),
-                    "value": mention.value,
-                    "value_text": mention.value_text,
-                    "notation": mention.notation,
-                    "unit_id": mention.unit_id,
-                    "role": mention.role,
-                    "expression": mention.expression,
-                    "qualifier": mention.qualifier,
-                    "obs_status": mention.obs_status,
-                    "kind": mention.kind,
-                    "value_start": mention.value_start,
-                    "value_end": mention.value_end,
-                    "quote": mention.quote,
-                    "quote_start": mention.quote_start,
-                    "quote_end": mention.quote_end,
-                }
-            )
-        mention_ids = {i: f"{rid}/m{i + 1:05d}" for i in range(len(report.mentions))}
-        for observation in report.observations:
-            indicator = catalog.indicators[observation.indicator_id]
-            out["observations"].append(
-                {
-                    "obs_id": f"{rid}/{observation.indicator_id}/{observation.measure}",
-                    "report_id": rid,
-                    "indicator_id": observation.indicator_id,
-                    "topic_id": indicator.topic,
-                    "measure": observation.measure,
-                    "value": observation.value,
-                    "value_text": observation.value_text,
-                    "unit_id": observation.unit_id,
-                    "obs_status": observation.obs_status,
-                    "qualifier": observation.qualifier,
-                    "change_direction": observation.direction,
-                    "signed_value": observation.signed_value,
-                    "ref_date": observation.ref_date,
-                    "period_start": prov["period_start"],
-                    "period_end": prov["period_end"],
-                    "section_id": sid(observation.section_id),
-                    "quote": observation.quote,
-                    "quote_start": observation.quote_start,
-                    "quote_end": observation.quote_end,
-                    "value_start": observation.value_start,
-                    "value_end": observation.value_end,
-                    "mention_id": mention_ids[observation.mention_index],
-                    "correction": observation.correction,
-                    "check_status": ("fail" if observation.failed_checks else "pass") if observation.checked else None,
-                    "failed_checks": " ".join(f"{rid}/{c}" for c in observation.failed_checks) or None,
-                }
-            )
-        for check in report.checks:
-            out["checks"].append(
-                {
-                    "check_id": f"{rid}/{check.id}",
-                    "report_id": rid,
-                    "kind": check.kind,
-                    "description_vi": check.description_vi,
-                    "description_en": check.description_en,
-                    "formula": check.formula,
-                    "expected": check.expected,
-                    "actual": check.actual,
-                    "difference": check.difference,
-                    "tolerance": check.tolerance,
-                    "status": check.status,
-                    "observations": " ".join(f"{rid}/{i}/{m}" for i, m in check.observations),
-                }
-            )
-        citation_index = 0
-        for legal in report.legal:
-            row = documents.get(legal.doc_id)
-            if row is None:
-                row = documents[legal.doc_id] = {
-                    "doc_id": legal.doc_id,
-                    "symbol": legal.symbol,
-                    "type_code": legal.type_code,
-                    "number": legal.number,
-                    "year": legal.year,
-                    "issuer_code": legal.issuer_code,
-                    "issuer_text": legal.issuer_text,
-                    "date": legal.date,
-                    "citations": 0,
-                }
-            row["citations"] += len(legal.citations)
-            for citation in legal.citations:
-                citation_index += 1
-                text = doc.section(citation.section_id).text
-                start, end = next(
-                    ((s, e) for s, e in sentence_spans(text) if s <= citation.start < e), (citation.start, citation.end)
-                )
-                out["legal_citations"].append(
-                    {
-                        "citation_id": f"{rid}/c{citation_index:04d}",
-                        "doc_id": legal.doc_id,
-                        "report_id": rid,
-                        "section_id": sid(citation.section_id),
-                        "citation": citation.text,
-                        "citation_start": citation.start,
-                        "citation_end": citation.end,
-                        "quote": text[start:end],
-                        "quote_start": start,
-                        "quote_end": end,
-                    }
-                )
-        out["reports"].append(
+    for position, section in enumerate(doc.sections, start=1):
+        if section.kind == "footnote":
+            title, title_en = f"Chú thích {section.number}", f"Footnote {section.number}"
+        elif section.kind == "preamble":
+            title, title_en = "Mở đầu", "Preamble"
+        else:
+            title, title_en = section.title, titles.get(section.title)
+        out["sections"].append(
             {
+                "section_id": sid(section.section_id),
                 "report_id": rid,
-                "title": prov["title_vi"],
-                "title_en": prov["title_en"],
-                "document_type": doc.header.get("document_type"),
-                "document_symbol": prov.get("document_symbol") or doc.header.get("document_symbol"),
-                "issuer": prov["issuer_vi"],
-                "issuer_en": prov["issuer_en"],
-                "addressee": prov["addressee_vi"],
-                "addressee_en": prov["addressee_en"],
-                "province": prov["province"],
-                "place": doc.header.get("place"),
-                "date_text": doc.header.get("date_text"),
-                "period_start": prov["period_start"],
-                "period_end": prov["period_end"],
-                "language": prov["language"],
-                "source_file": report.source.path.name,
-                "sha256": report.source.sha256,
-                "bytes": report.source.size,
-                "licence": prov["licence"],
-                "signer": " — ".join(doc.signature) or None,
-                "recipients": "; ".join(r.rstrip(";.") for r in doc.recipients) or None,
-                "note": prov.get("note_vi"),
-                "note_en": prov.get("note_en"),
-                "sections": len(doc.sections),
-                "mentions": len(report.mentions),
-                "page_breaks_repaired": len(doc.repairs),
-                "duplicate_section_numbers": "; ".join(
-                    f"{number}: {', '.join(sid(i) for i in ids)}" for number, ids in doc.duplicate_numbers
-                )
-                or None,
+                "kind": section.kind,
+                "number": section.number or None,
+                "occurrence": section.occurrence,
+                "title": title,
+                "title_en": title_en,
+                "level": section.level,
+                "parent_id": sid(section.parent_id),
+                "position": position,
+                "source_line": section.line,
+                "text": section.text,
             }
         )
+    for note in doc.footnotes:
+        out["footnotes"].append(
+            {
+                "footnote_id": f"{rid}/fn{note.number}",
+                "report_id": rid,
+                "number": note.number,
+                "section_id": sid(note.section_id),
+                "marker_offset": note.marker_offset,
+                "text_section_id": f"{rid}/fn{note.number}",
+                "text": note.text,
+                "source_line": note.line,
+            }
+        )
+    for index, mention in enumerate(report.mentions, start=1):
+        out["mentions"].append(
+            {
+                "mention_id": f"{rid}/m{index:05d}",
+                "report_id": rid,
+                "section_id": sid(mention.section_id),
+                "value": mention.value,
+                "value_text": mention.value_text,
+                "notation": mention.notation,
+                "unit_id": mention.unit_id,
+                "role": mention.role,
+                "expression": mention.expression,
+                "qualifier": mention.qualifier,
+                "obs_status": mention.obs_status,
+                "kind": mention.kind,
+                "value_start": mention.value_start,
+                "value_end": mention.value_end,
+                "quote": mention.quote,
+                "quote_start": mention.quote_start,
+                "quote_end": mention.quote_end,
+            }
+        )
+    mention_ids = {i: f"{rid}/m{i + 1:05d}" for i in range(len(report.mentions))}
+    for observation in report.observations:
+        indicator = catalog.indicators[observation.indicator_id]
+        out["observations"].append(
+            {
+                "obs_id": f"{rid}/{observation.indicator_id}/{observation.measure}",
+                "report_id": rid,
+                "indicator_id": observation.indicator_id,
+                "topic_id": indicator.topic,
+                "measure": observation.measure,
+                "value": observation.value,
+                "value_text": observation.value_text,
+                "unit_id": observation.unit_id,
+                "obs_status": observation.obs_status,
+                "qualifier": observation.qualifier,
+                "change_direction": observation.direction,
+                "signed_value": observation.signed_value,
+                "ref_date": observation.ref_date,
+                "period_start": prov["period_start"],
+                "period_end": prov["period_end"],
+                "section_id": sid(observation.section_id),
+                "quote": observation.quote,
+                "quote_start": observation.quote_start,
+                "quote_end": observation.quote_end,
+                "value_start": observation.value_start,
+                "value_end": observation.value_end,
+                "mention_id": mention_ids[observation.mention_index],
+                "correction": observation.correction,
+                "check_status": ("fail" if observation.failed_checks else "pass") if observation.checked else None,
+                "failed_checks": " ".join(f"{rid}/{c}" for c in observation.failed_checks) or None,
+            }
+        )
+    for check in report.checks:
+        out["checks"].append(
+            {
+                "check_id": f"{rid}/{check.id}",
+                "report_id": rid,
+                "kind": check.kind,
+                "description_vi": check.description_vi,
+                "description_en": check.description_en,
+                "formula": check.formula,
+                "expected": check.expected,
+                "actual": check.actual,
+                "difference": check.difference,
+                "tolerance": check.tolerance,
+                "status": check.status,
+                "observations": " ".join(f"{rid}/{i}/{m}" for i, m in check.observations),
+            }
+        )
+    citation_index = 0
+    for legal in report.legal:
+        row = documents.get(legal.doc_id)
+        if row is None:
+            row = documents[legal.doc_id] = {
+                "doc_id": legal.doc_id,
+                "symbol": legal.symbol,
+                "type_code": legal.type_code,
+                "number": legal.number,
+                "year": legal.year,
+                "issuer_code": legal.issuer_code,
+                "issuer_text": legal.issuer_text,
+                "date": legal.date,
+                "citations": 0,
+            }
+        row["citations"] += len(legal.citations)
+        for citation in legal.citations:
+            citation_index += 1
+            text = doc.section(citation.section_id).text
+            start, end = next(
+                ((s, e) for s, e in sentence_spans(text) if s <= citation.start < e), (citation.start, citation.end)
+            )
+            out["legal_citations"].append(
+                {
+                    "citation_id": f"{rid}/c{citation_index:04d}",
+                    "doc_id": legal.doc_id,
+                    "report_id": rid,
+                    "section_id": sid(citation.section_id),
+                    "citation": citation.text,
+                    "citation_start": citation.start,
+                    "citation_end": citation.end,
+                    "quote": text[start:end],
+                    "quote_start": start,
+                    "quote_end": end,
+                }
+            )
+    out["reports"].append(
+        {
+            "report_id": rid,
+            "title": prov["title_vi"],
+            "title_en": prov["title_en"],
+            "document_type": doc.header.get("document_type"),
+            "document_symbol": prov.get("document_symbol") or doc.header.get("document_symbol"),
+            "issuer": prov["issuer_vi"],
+            "issuer_en": prov["issuer_en"],
+            "addressee": prov["addressee_vi"],
+            "addressee_en": prov["addressee_en"],
+            "province": prov["province"],
+            "place": doc.header.get("place"),
+            "date_text": doc.header.get("date_text"),
+            "period_start": prov["period_start"],
+            "period_end": prov["period_end"],
+            "language": prov["language"],
+            "source_file": report.source.path.name,
+            "sha256": report.source.sha256,
+            "bytes": report.source.size,
+            "licence": prov["licence"],
+            "signer": " — ".join(doc.signature) or None,
+            "recipients": "; ".join(r.rstrip(";.") for r in doc.recipients) or None,
+            "note": prov.get("note_vi"),
+            "note_en": prov.get("note_en"),
+            "sections": len(doc.sections),
+            "mentions": len(report.mentions),
+            "page_breaks_repaired": len(doc.repairs),
+            "duplicate_section_numbers": "; ".join(
+                f"{number}: {', '.join(sid(i) for i in ids)}" for number, ids in doc.duplicate_numbers
+            )
+            or None,
+        }
+    )
     out["legal_documents"] = list(documents.values())
-    known_types = {t["type_code"] for t in out["document_types"]}
-    for row in out["legal_documents"]:
-        if row["type_code"] not in known_types:
-            row["type_code"] = None
+    return out
+
+
+def merge_legal_documents(rows: list[dict[str, Any]], known_types: set[str]) -> list[dict[str, Any]]:
+    """Each document once, with its citations counted over all reports."""
+    documents: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["doc_id"] in documents:
+            documents[row["doc_id"]]["citations"] += row["citations"]
+        else:
+            documents[row["doc_id"]] = {
+                **row,
+                "type_code": row["type_code"] if row["type_code"] in known_types else None,
+            }
+    return list(documents.values())
+
+
+def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
+    """Every table of the package but the wide ones, as rows."""
+    out = shared_tables(metadata)
+    for name in PER_REPORT:
+        out[name] = []
+    legal: list[dict[str, Any]] = []
+    for report in reports:
+        rows = report_tables(report, metadata)
+        for name in PER_REPORT:
+            out[name].extend(rows[name])
+        legal.extend(rows["legal_documents"])
+    out["legal_documents"] = merge_legal_documents(legal, {t["type_code"] for t in out["document_types"]})
     return out
 
 
@@ -508,8 +571,125 @@ def wide_table_sql(spec: dict[str, Any], metadata: Metadata) -> str:
 def package_tables(reports: list[Report], metadata: Metadata) -> tuple[dict[str, list[dict[str, Any]]], list[dict]]:
     """All tables of the package, and the specs of the wide tables among them."""
     out = tables(reports, metadata)
-    specs = wide_table_specs(load_catalog(metadata), metadata)
+    specs = wide_table_specs(metadata.catalog, metadata)
     for spec in specs:
         out[spec["name"]] = wide_table_rows(spec, out["observations"], out["indicators"], metadata)
         spec["sql"] = wide_table_sql(spec, metadata)
     return out, specs
+
+
+def _wide_specs(metadata: Metadata) -> list[dict[str, Any]]:
+    specs = wide_table_specs(metadata.catalog, metadata)
+    for spec in specs:
+        spec["sql"] = wide_table_sql(spec, metadata)
+    return specs
+
+
+@dataclass
+class RenderedReport:
+    """One report as CSV lines of each resource, ready to be joined: what a worker sends back."""
+
+    report_id: str
+    path: Path
+    parts: dict[str, bytes]
+    counts: dict[str, int]
+    report_row: dict[str, Any]
+    legal_rows: list[dict[str, Any]]
+    warnings: list[str]
+
+
+def render_report(
+    report: Report, metadata: Metadata, specs: list[dict[str, Any]], indicators: list[dict[str, Any]]
+) -> RenderedReport:
+    from baocao.package import csv_bytes
+
+    rows = report_tables(report, metadata)
+    for spec in specs:
+        rows[spec["name"]] = wide_table_rows(spec, rows["observations"], indicators, metadata)
+    parts, counts = {}, {}
+    fields = {spec["name"]: [f["name"] for f in spec["fields"]] for spec in all_specs_of(metadata, specs)}
+    for name in (*PER_REPORT, *(spec["name"] for spec in specs)):
+        parts[name], counts[name] = csv_bytes(fields[name], rows[name], name, header=False)
+    return RenderedReport(
+        report.report_id,
+        report.source.path,
+        parts,
+        counts,
+        rows["reports"][0],
+        rows["legal_documents"],
+        list(report.document.warnings),
+    )
+
+
+def all_specs_of(metadata: Metadata, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from baocao.package import all_specs
+
+    return all_specs(metadata, specs)
+
+
+def _render_in_worker(path: Path) -> RenderedReport:
+    report = _process_in_worker(path)
+    return render_report(report, _worker["metadata"], _worker["specs"], _worker["indicators"])
+
+
+def build_package(
+    files: list[Path],
+    out: Path,
+    metadata: Metadata | None = None,
+    re_record: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Reports to a published data package, each report rendered as soon as it is read (in parallel when
+    there are many), so that memory holds CSV text, not every row of every report. Returns the descriptor
+    and the parser's warnings."""
+    from baocao.package import all_specs, assemble_package, csv_bytes
+
+    metadata = metadata or Metadata()
+    specs = _wide_specs(metadata)
+    shared = shared_tables(metadata)
+    paths_ = [Path(f) for f in files]
+    workers = workers or os.cpu_count() or 1
+    rendered: list[RenderedReport] = []
+
+    def take(item: RenderedReport) -> None:
+        rendered.append(item)
+        if progress:
+            progress(len(rendered), len(paths_))
+
+    if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with context.Pool(workers, _init_worker, (metadata.root, True, False, shared["indicators"])) as pool:
+            for item in pool.imap(_render_in_worker, paths_, chunksize=4):
+                take(item)
+    else:
+        extractor, curator = Extractor(metadata), Curator(metadata)
+        for path in paths_:
+            take(
+                render_report(
+                    process(path, metadata, extractor, curator, re_record), metadata, specs, shared["indicators"]
+                )
+            )
+    seen: dict[str, Path] = {}
+    for item in rendered:
+        if item.report_id in seen:
+            raise BaocaoError(f"report id {item.report_id!r} is claimed by {seen[item.report_id].name} too", item.path)
+        seen[item.report_id] = item.path
+    every = all_specs(metadata, specs)
+    parts: dict[str, list[bytes]] = {spec["name"]: [] for spec in every}
+    counts: dict[str, int] = dict.fromkeys(parts, 0)
+    for item in rendered:
+        for name, data in item.parts.items():
+            parts[name].append(data)
+            counts[name] += item.counts[name]
+    tables_ = {**shared, "reports": [item.report_row for item in rendered]}
+    tables_["legal_documents"] = merge_legal_documents(
+        [row for item in rendered for row in item.legal_rows], {t["type_code"] for t in shared["document_types"]}
+    )
+    fields = {spec["name"]: [f["name"] for f in spec["fields"]] for spec in every}
+    for name in (*SHARED, "legal_documents"):
+        data, counts[name] = csv_bytes(fields[name], tables_[name], name, header=False)
+        parts[name] = [data]
+    descriptor = assemble_package(out, parts, counts, metadata, every, tables_)
+    warnings = [f"{item.path}: {w}" for item in rendered for w in item.warnings]
+    return descriptor, warnings

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from baocao.errors import BaocaoError
 
+# control characters (Unicode category Cc) other than tab, line feed, form feed and carriage return
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 TEXT_SUFFIXES = {".txt", ".md", ""}
 LATER_SUFFIXES = {".docx", ".doc", ".pdf", ".odt", ".rtf"}
 
@@ -58,9 +61,9 @@ def read_source(path: Path | str) -> Source:
             "re-save the report as UTF-8",
             path,
         ) from None
-    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f"), None)
+    bad = _CONTROL.search(text)
     if bad is not None:
-        raise BaocaoError(f"binary content (control character U+{ord(bad):04X}), not a text report", path)
+        raise BaocaoError(f"binary content (control character U+{ord(bad.group()):04X}), not a text report", path)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise BaocaoError("blank file (only white space)", path)
