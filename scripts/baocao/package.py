@@ -163,30 +163,6 @@ def all_specs(metadata: Metadata, extra_specs: Iterable[dict[str, Any]] = ()) ->
     return specs
 
 
-def write_package(
-    out: Path, tables: dict[str, list[dict[str, Any]]], metadata: Metadata, extra_specs: list[dict[str, Any]] = ()
-) -> dict[str, Any]:
-    """Write ``tables`` as a data package in ``out``, atomically. Returns the descriptor.
-
-    ``extra_specs`` are generated Table Schemas (the report's wide tables), in the
-    form of metadata/resources.yaml, each with the SQL of the view it is in SQLite.
-    """
-    specs = all_specs(metadata, extra_specs)
-    names = [spec["name"] for spec in specs]
-    if set(names) != set(tables):
-        raise BaocaoError(
-            f"tables {sorted(tables)} do not match the resources in metadata/resources.yaml {sorted(names)}"
-        )
-    parts: dict[str, list[bytes]] = {}
-    counts: dict[str, int] = {}
-    for spec in specs:
-        data, counts[spec["name"]] = csv_bytes(
-            [f["name"] for f in spec["fields"]], tables[spec["name"]], spec["name"], header=False
-        )
-        parts[spec["name"]] = [data]
-    return assemble_package(out, parts, counts, metadata, specs, tables)
-
-
 def assemble_package(
     out: Path,
     parts: dict[str, list[bytes]],

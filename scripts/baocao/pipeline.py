@@ -16,6 +16,7 @@ from baocao.errors import BaocaoError
 from baocao.extract import Extractor, Mention
 from baocao.legal import LegalDocument
 from baocao.metadata import Metadata
+from baocao.package import all_specs, assemble_package, csv_bytes
 from baocao.parse import Document, parse_document
 from baocao.read import Source, read_source
 from baocao.text import sentence_spans
@@ -107,40 +108,23 @@ def _process_in_worker(path: Path) -> Report:
 
 
 def run(
-    files: list[Path],
-    metadata: Metadata | None = None,
-    curate: bool = True,
-    re_record: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    workers: int | None = None,
+    files: list[Path], metadata: Metadata | None = None, curate: bool = True, re_record: bool = False
 ) -> list[Report]:
-    """Read, parse, extract and curate each report; ``progress(done, total)`` is told as they finish."""
+    """Read, parse, extract and (with ``curate``) find the observations of each report, in one process."""
     metadata = metadata or Metadata()
-    paths_ = [Path(f) for f in files]
-    workers = workers or os.cpu_count() or 1
-    reports: list[Report] = []
-    if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(workers, _init_worker, (metadata.root, curate, re_record)) as pool:
-            for report in pool.imap(_process_in_worker, paths_, chunksize=4):
-                reports.append(report)
-                if progress:
-                    progress(len(reports), len(paths_))
-    else:
-        extractor = Extractor(metadata)
-        curator = Curator(metadata) if curate else None
-        for path in paths_:
-            reports.append(process(path, metadata, extractor, curator, re_record))
-            if progress:
-                progress(len(reports), len(paths_))
-    seen: dict[str, Path] = {}
-    for report in reports:
-        if report.report_id in seen:
-            raise BaocaoError(
-                f"report id {report.report_id!r} is claimed by {seen[report.report_id].name} too", report.source.path
-            )
-        seen[report.report_id] = report.source.path
+    extractor = Extractor(metadata)
+    curator = Curator(metadata) if curate else None
+    reports = [process(Path(f), metadata, extractor, curator, re_record) for f in files]
+    _check_ids([(r.report_id, r.source.path) for r in reports])
     return reports
+
+
+def _check_ids(ids: list[tuple[str, Path]]) -> None:
+    seen: dict[str, Path] = {}
+    for report_id, path in ids:
+        if report_id in seen:
+            raise BaocaoError(f"report id {report_id!r} is claimed by {seen[report_id].name} too", path)
+        seen[report_id] = path
 
 
 SHARED = ("units", "statuses", "document_types", "topics", "measures", "indicators")
@@ -417,21 +401,6 @@ def merge_legal_documents(rows: list[dict[str, Any]], known_types: set[str]) -> 
     return list(documents.values())
 
 
-def tables(reports: list[Report], metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
-    """Every table of the package but the wide ones, as rows."""
-    out = shared_tables(metadata)
-    for name in PER_REPORT:
-        out[name] = []
-    legal: list[dict[str, Any]] = []
-    for report in reports:
-        rows = report_tables(report, metadata)
-        for name in PER_REPORT:
-            out[name].extend(rows[name])
-        legal.extend(rows["legal_documents"])
-    out["legal_documents"] = merge_legal_documents(legal, {t["type_code"] for t in out["document_types"]})
-    return out
-
-
 def wide_table_specs(catalog: Catalog, metadata: Metadata) -> list[dict[str, Any]]:
     """Table Schemas of the report's wide tables, in the form of metadata/resources.yaml."""
     measures = {m["id"]: m for m in metadata.measures}
@@ -568,16 +537,6 @@ def wide_table_sql(spec: dict[str, Any], metadata: Metadata) -> str:
     )
 
 
-def package_tables(reports: list[Report], metadata: Metadata) -> tuple[dict[str, list[dict[str, Any]]], list[dict]]:
-    """All tables of the package, and the specs of the wide tables among them."""
-    out = tables(reports, metadata)
-    specs = wide_table_specs(metadata.catalog, metadata)
-    for spec in specs:
-        out[spec["name"]] = wide_table_rows(spec, out["observations"], out["indicators"], metadata)
-        spec["sql"] = wide_table_sql(spec, metadata)
-    return out, specs
-
-
 def _wide_specs(metadata: Metadata) -> list[dict[str, Any]]:
     specs = wide_table_specs(metadata.catalog, metadata)
     for spec in specs:
@@ -601,13 +560,11 @@ class RenderedReport:
 def render_report(
     report: Report, metadata: Metadata, specs: list[dict[str, Any]], indicators: list[dict[str, Any]]
 ) -> RenderedReport:
-    from baocao.package import csv_bytes
-
     rows = report_tables(report, metadata)
     for spec in specs:
         rows[spec["name"]] = wide_table_rows(spec, rows["observations"], indicators, metadata)
     parts, counts = {}, {}
-    fields = {spec["name"]: [f["name"] for f in spec["fields"]] for spec in all_specs_of(metadata, specs)}
+    fields = {spec["name"]: [f["name"] for f in spec["fields"]] for spec in all_specs(metadata, specs)}
     for name in (*PER_REPORT, *(spec["name"] for spec in specs)):
         parts[name], counts[name] = csv_bytes(fields[name], rows[name], name, header=False)
     return RenderedReport(
@@ -619,12 +576,6 @@ def render_report(
         rows["legal_documents"],
         list(report.document.warnings),
     )
-
-
-def all_specs_of(metadata: Metadata, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from baocao.package import all_specs
-
-    return all_specs(metadata, specs)
 
 
 def _render_in_worker(path: Path) -> RenderedReport:
@@ -643,8 +594,6 @@ def build_package(
     """Reports to a published data package, each report rendered as soon as it is read (in parallel when
     there are many), so that memory holds CSV text, not every row of every report. Returns the descriptor
     and the parser's warnings."""
-    from baocao.package import all_specs, assemble_package, csv_bytes
-
     metadata = metadata or Metadata()
     specs = _wide_specs(metadata)
     shared = shared_tables(metadata)
@@ -670,11 +619,7 @@ def build_package(
                     process(path, metadata, extractor, curator, re_record), metadata, specs, shared["indicators"]
                 )
             )
-    seen: dict[str, Path] = {}
-    for item in rendered:
-        if item.report_id in seen:
-            raise BaocaoError(f"report id {item.report_id!r} is claimed by {seen[item.report_id].name} too", item.path)
-        seen[item.report_id] = item.path
+    _check_ids([(item.report_id, item.path) for item in rendered])
     every = all_specs(metadata, specs)
     parts: dict[str, list[bytes]] = {spec["name"]: [] for spec in every}
     counts: dict[str, int] = dict.fromkeys(parts, 0)

@@ -81,6 +81,6 @@ def make_corpus(n: int, target: Path, seed: int = 2024) -> tuple[list[Path], Pat
     return files, metadata_dir
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m baocao.synthetic N FOLDER
     files, metadata_dir = make_corpus(int(sys.argv[1]), Path(sys.argv[2]))
     print(f"{len(files)} reports in {Path(sys.argv[2]) / 'sources'}, metadata in {metadata_dir}")
