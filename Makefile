@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install build package load serve test lint clean
+.PHONY: help install build package load serve test lint bench soak clean
 
 help:
 	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001"
 	@echo "make test    run the test suite"
 	@echo "make build   regenerate datapackage/ and build/baocao.db"
 	@echo "make lint    ruff check"
+	@echo "make bench   benchmarks against baselines measured in the same run (a few minutes)"
+	@echo "make soak    32 readers for 60 s against the served site"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +38,12 @@ serve: build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+soak: $(STAMP) build
+	$(BIN)/python bench/soak.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests

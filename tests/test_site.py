@@ -81,7 +81,7 @@ def test_column_descriptions_follow_the_language(site, descriptor):
         ("dong rieng", "sections", "dong riềng"),
         ("Cho Don", "sections", "Chợ Đồn"),
         ("Chợ Đồn", "sections", "Chợ Đồn"),
-        ("giai ngan", "observations", "giải ngân"),
+        ("giai ngan", "mentions", "giải ngân"),
         ("nong thon moi", "indicators", "nông thôn mới"),
         ("HDND", "legal_documents", "HĐND"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -59,6 +60,13 @@ def serve(
         raise BaocaoError("no inspect file; run `baocao load` first", db.with_name("inspect.json"))
     if not (site_dir / "datasette-metadata.json").exists():
         raise BaocaoError("no site files; run `baocao site` first", site_dir)
+    expected = json.loads((site_dir / "datasette-metadata.json").read_text(encoding="utf-8"))["databases"]
+    if db.stem not in expected:
+        # Datasette names a database after its file; the site's metadata is keyed by that name
+        raise BaocaoError(
+            f"the site serves a database named {sorted(expected)[0]!r}, so the file must be {sorted(expected)[0]}.db",
+            db,
+        )
     command = serve_command(db, host, port, site_dir)
     print(f"baocao: serving {db.name} read-only on http://{host}:{port}/", flush=True)
     os.execv(command[0], command)

@@ -74,10 +74,17 @@ def make_corpus(n: int, target: Path, seed: int = 2024) -> tuple[list[Path], Pat
         path = target / "sources" / f"report-{index:04d}.txt"
         path.write_text(body, encoding="utf-8")
         files.append(path)
-        records.append({**template, "id": f"report-{index:04d}", "file": path.name,
-                        "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+        records.append(
+            {
+                **template,
+                "id": f"report-{index:04d}",
+                "file": path.name,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            }
+        )
     (metadata_dir / "sources.yaml").write_text(
-        yaml.safe_dump({"reports": records}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump({"reports": records}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return files, metadata_dir
 
 

@@ -31,11 +31,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if e > s]
 
 
+_FOLD: dict[int, str] = {}
+
+
+def _fold_table() -> dict[int, str]:
+    """Every Latin letter with marks (Latin-1 to Latin Extended Additional) mapped to its base letter."""
+    if not _FOLD:
+        for code in range(0x00C0, 0x1F00):
+            char = chr(code)
+            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+            if base != char and base.isascii():
+                _FOLD[code] = base
+        _FOLD[ord("Đ")], _FOLD[ord("đ")] = "D", "d"
+    return _FOLD
+
+
 def fold(text: str) -> str:
     """Vietnamese without diacritics, lower case: 'Chợ Đồn' -> 'cho don'."""
-    text = text.replace("Đ", "D").replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    folded = text.translate(_fold_table())
+    if not folded.isascii():  # decomposed input, or marks the table does not know
+        folded = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+    return folded.lower()
 
 
 def slug(text: str) -> str:

@@ -113,10 +113,50 @@ def asgi_wrapper(datasette):
     return wrap
 
 
+TOP_LEVEL = {
+    "title",
+    "description",
+    "description_html",
+    "license",
+    "license_url",
+    "source",
+    "source_url",
+    "about",
+    "about_url",
+}
+
+
+def _copy_database(db: dict, only_table: str | None = None) -> dict:
+    tables = db.get("tables", {})
+    if only_table is not None:
+        tables = {only_table: tables[only_table]} if only_table in tables else {}
+    return {
+        **db,
+        "tables": {name: {**entry, "columns": dict(entry.get("columns", {}))} for name, entry in tables.items()},
+        "queries": {name: dict(query) for name, query in db.get("queries", {}).items()},
+    }
+
+
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    site = _site(datasette)
-    return (site.get("metadata") or {}).get(LANG.get(), {})
+    """Titles, descriptions and canned queries in the reader's language.
+
+    Datasette asks for metadata many times per request, merges what it gets and may
+    change it: answer with a fresh copy, and only of the table asked about when there is one.
+    """
+    full = (_site(datasette).get("metadata") or {}).get(LANG.get(), {})
+    if not full:
+        return {}
+    top = {k: v for k, v in full.items() if k != "databases"}
+    if key in TOP_LEVEL:
+        return top
+    if key == "tables":
+        # asked only by the permission checks, which deep-copy it: we set no permissions
+        return {}
+    databases = full.get("databases", {})
+    if database is not None and table is not None and database in databases:
+        return {**top, "databases": {database: _copy_database(databases[database], table)}}
+    return {**top, "databases": {name: _copy_database(db) for name, db in databases.items()}}
 
 
 @hookimpl
