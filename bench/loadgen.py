@@ -36,7 +36,10 @@ class Result:
         return self.percentile(99)
 
 
-async def _run(base: str, path: str, clients: int, max_requests: int, max_seconds: float, check=None) -> Result:
+async def _run(
+    base: str, path: str | list[str], clients: int, max_requests: int, max_seconds: float, check=None
+) -> Result:
+    paths = [path] if isinstance(path, str) else path
     assert base.startswith(("http://127.", "http://localhost")), "load tests target this machine only"
     latencies: list[float] = []
     errors = 0
@@ -49,10 +52,11 @@ async def _run(base: str, path: str, clients: int, max_requests: int, max_second
         async def worker():
             nonlocal errors, sent
             while sent < max_requests and time.perf_counter() < deadline:
+                target = paths[sent % len(paths)]
                 sent += 1
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path)
+                    response = await client.get(target)
                     ok = response.status_code == 200 and (check is None or check(response))
                 except httpx.HTTPError:
                     ok = False

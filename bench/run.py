@@ -32,6 +32,7 @@ from baocao.serve import SETTINGS, serve_command  # noqa: E402
 from baocao.synthetic import make_corpus  # noqa: E402
 
 WORK = paths.BUILD / "bench"
+SQL_NAMES = {str: "TEXT", int: "INTEGER", float: "REAL"}
 PY = sys.executable
 
 
@@ -130,7 +131,7 @@ def raw_executemany(package: Path, db: Path) -> tuple[float, int]:
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
     for name, fields, _ in prepared:
-        columns = ", ".join(f"[{f['name']}] {SQL_TYPES[f['type']].__name__}" for f in fields)
+        columns = ", ".join(f"[{f['name']}] {SQL_NAMES[SQL_TYPES[f['type']]]}" for f in fields)
         connection.execute(f"CREATE TABLE [{name}] ({columns})")
     started = time.perf_counter()
     count = 0
@@ -341,6 +342,7 @@ def main() -> None:
             str(largest),
             "--out",
             str(site_dir),
+            "--no-downloads",
         ],
         check=True,
         capture_output=True,

@@ -220,7 +220,8 @@ def load(package_dir: Path, db: Path) -> None:
 @cli.command()
 @package_option("The data package the site serves.")
 @path_option("--out", default=paths.BUILD / "site", help="Folder for the site's generated files (replaced atomically).")
-def site(package_dir: Path, out: Path) -> None:
+@click.option("--no-downloads", is_flag=True, help="Skip the zip and XLSX downloads (previews, benchmarks).")
+def site(package_dir: Path, out: Path, no_downloads: bool) -> None:
     """Generate the site: bilingual Datasette metadata, landing page, charts, downloads.
 
     \b
@@ -229,7 +230,7 @@ def site(package_dir: Path, out: Path) -> None:
     """
     from baocao.site import build_site
 
-    landing = build_site(package_dir, out, current_metadata())
+    landing = build_site(package_dir, out, current_metadata(), with_downloads=not no_downloads)
     files = ", ".join(d["href"].rsplit("/", 1)[-1] for d in landing["downloads"])
     click.echo(f"site in {out}: {len(landing['charts'])} charts, downloads {files}")
 

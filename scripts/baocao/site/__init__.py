@@ -112,7 +112,10 @@ def _label(value: Decimal, lang: str) -> str:
 
 
 def build_site(
-    package_dir: Path = paths.DATAPACKAGE, out: Path = paths.BUILD / "site", metadata: Metadata | None = None
+    package_dir: Path = paths.DATAPACKAGE,
+    out: Path = paths.BUILD / "site",
+    metadata: Metadata | None = None,
+    with_downloads: bool = True,
 ) -> dict[str, Any]:
     metadata = metadata or Metadata()
     site = metadata.site
@@ -211,14 +214,10 @@ def build_site(
             }
         )
 
-    built = {
-        "baocao-csv.zip": downloads.csv_zip(package_dir),
-        "baocao-json.zip": downloads.json_zip(package_dir),
-        "baocao.xlsx": downloads.xlsx(package_dir),
-    }
+    makers = {"baocao-csv.zip": downloads.csv_zip, "baocao-json.zip": downloads.json_zip, "baocao.xlsx": downloads.xlsx}
     download_entries = []
-    for item in site["downloads"]:
-        data = built[item["file"]]
+    for item in site["downloads"] if with_downloads else []:
+        data = makers[item["file"]](package_dir)
         files[f"assets/downloads/{item['file']}"] = data
         download_entries.append(
             {**item, "href": f"/assets/downloads/{item['file']}", "size": _size(len(data)), "bytes": len(data)}

@@ -92,33 +92,46 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+EXCEL_ROWS = 1_048_576  # the most rows a worksheet holds, header included
+
+
 def xlsx(package_dir: Path) -> bytes:
+    """One sheet per resource (split as name_2, name_3... past Excel's row limit) and a README sheet.
+
+    Written in openpyxl's streaming mode, so a package of a million rows fits.
+    """
     import datetime as dt
 
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
-    workbook = Workbook()
-    readme = workbook.active
-    readme.title = "README"
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(sheet, names: list[str]) -> None:
+        cells = []
+        for name in names:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+
+    readme = workbook.create_sheet("README")
     en = descriptor["i18n"]["en"]
-    lines = [
+    period = f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}"
+    header(readme, ["", "Tiếng Việt", "English"])
+    for line in (
         ("Tên / Title", descriptor["title"], en["title"]),
         ("Mô tả / Description", descriptor["description"], en["description"]),
         ("Phiên bản / Version", descriptor["version"], descriptor["version"]),
         ("Giấy phép / Licence", descriptor["licenses"][0]["title"], descriptor["licenses"][0]["i18n"]["en"]["title"]),
-        (
-            "Kỳ / Period",
-            f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}",
-            f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}",
-        ),
-    ]
-    readme.append(["", "Tiếng Việt", "English"])
-    for line in lines:
+        ("Kỳ / Period", period, period),
+    ):
         readme.append(list(line))
     readme.append([])
-    readme.append(["Trang tính / Sheet", "Mô tả", "Description"])
+    header(readme, ["Trang tính / Sheet", "Mô tả", "Description"])
     for resource in descriptor["resources"]:
         readme.append(
             [
@@ -127,17 +140,21 @@ def xlsx(package_dir: Path) -> bytes:
                 f"{resource['i18n']['en']['title']}: {resource['i18n']['en']['description']}",
             ]
         )
-    for row in readme.iter_rows(min_row=1, max_row=1):
-        for cell in row:
-            cell.font = Font(bold=True)
     for resource in descriptor["resources"]:
-        sheet = workbook.create_sheet(resource["name"][:31])
         fields = resource["schema"]["fields"]
-        sheet.append([f["name"] for f in fields])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        names = [f["name"] for f in fields]
+        part, sheet, rows_in_sheet = 0, None, EXCEL_ROWS
         for row in read_rows(package_dir / resource["path"], fields):
+            if rows_in_sheet >= EXCEL_ROWS:
+                part += 1
+                suffix = "" if part == 1 else f"_{part}"
+                sheet = workbook.create_sheet(resource["name"][: 31 - len(suffix)] + suffix)
+                header(sheet, names)
+                rows_in_sheet = 1
             sheet.append([neutralise(float(v) if isinstance(v, Decimal) else v) for v in row])
+            rows_in_sheet += 1
+        if sheet is None:
+            header(workbook.create_sheet(resource["name"][:31]), names)
     fixed = dt.datetime(2000, 1, 1)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
