@@ -247,3 +247,20 @@ def test_row_limit(site):
 
 def test_big_exports_point_to_the_downloads(site):
     assert "50 MB" in text(site, "/", "en") and "50 MB" in text(site, "/", "vi")
+
+
+def test_formulas_are_neutralised_in_the_workbook_only(copy_of_package):
+    from openpyxl import load_workbook
+
+    from baocao.site import downloads
+
+    path = copy_of_package / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("billion VND", "=HYPERLINK(1)"), encoding="utf-8")
+    assert downloads.neutralise("=1+1") == "'=1+1" and downloads.neutralise("+84") == "'+84"
+    assert downloads.neutralise("- text") == "'- text" and downloads.neutralise("Chợ Đồn") == "Chợ Đồn"
+    workbook = load_workbook(io.BytesIO(downloads.xlsx(copy_of_package)), read_only=True)
+    names = [row[2] for row in workbook["units"].iter_rows(values_only=True)]
+    assert "'=HYPERLINK(1)" in names and "=HYPERLINK(1)" not in names
+    # the canonical CSV (and the zip of it) keeps the text as it is
+    archive = zipfile.ZipFile(io.BytesIO(downloads.csv_zip(copy_of_package)))
+    assert b"=HYPERLINK(1)" in archive.read("units.csv") and b"'=HYPERLINK" not in archive.read("units.csv")
