@@ -77,9 +77,7 @@ def test_bad_report(untouched, name, reason):
     assert_one_line(result, 2, f"{BAD / name}: ", reason)
 
 
-def test_truncated_report_fails_its_checksum(untouched, meta):
-    result = baocao("--metadata", str(meta), "build", "--source", str(BAD / "truncated.txt"))
-    assert_one_line(result, 2, "truncated.txt", "no provenance record")
+def test_truncated_copy_of_a_known_report_fails_its_checksum(untouched, meta):
     copy = meta.parent / "bac-kan-2024-h1.txt"
     shutil.copy(BAD / "truncated.txt", copy)
     result = baocao("--metadata", str(meta), "build", "--source", str(copy))

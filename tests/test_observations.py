@@ -316,6 +316,6 @@ def test_locate_command_lists_failures_and_exits_2(meta_copy):
 def test_curator_checks_directly(metadata):
     [report] = run([REPORT], metadata)
     curator = Curator(metadata)
-    results = {r.id: r for r in curator.checks(report.observations)}
+    results = {r.id: r for r in curator.checks(report.observations, report.report_id)}
     assert results["economic_structure_sums_to_100"].status == "pass"
     assert results["economic_structure_sums_to_100"].actual == Decimal("99.97")

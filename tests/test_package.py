@@ -186,14 +186,17 @@ def test_changed_report_is_refused_by_checksum(tmp_path, copy_of_package):
     assert snapshot(copy_of_package) == before
 
 
-def test_report_without_provenance_is_refused(tmp_path):
+def test_report_without_provenance_or_period_is_refused(tmp_path):
     other = tmp_path / "other.txt"
     other.write_text("1. Mục\n\nCó 5 ha.\n", encoding="utf-8")
     result = subprocess.run(
         BAOCAO + ["build", "--source", str(other), "--out", str(tmp_path / "out")], capture_output=True, text=True
     )
     assert result.returncode == 2
-    assert result.stderr == f"baocao: error: {other}: no provenance record for 'other.txt' in metadata/sources.yaml\n"
+    assert result.stderr == (
+        f"baocao: error: {other}: no provenance record in metadata/sources.yaml, "
+        "and no reporting period in the title to infer one\n"
+    )
     assert not (tmp_path / "out").exists()
 
 

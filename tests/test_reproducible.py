@@ -27,8 +27,8 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 def test_parallel_build_equals_serial_build(tmp_path):
     files, metadata_dir = make_corpus(PARALLEL_FROM, tmp_path / "corpus")
     metadata = Metadata(metadata_dir)
-    parallel, _ = build_package(files, tmp_path / "parallel", metadata, workers=2)
-    serial, _ = build_package(files, tmp_path / "serial", Metadata(metadata_dir), workers=1)
+    parallel, _, _ = build_package(files, tmp_path / "parallel", metadata, workers=2)
+    serial, _, _ = build_package(files, tmp_path / "serial", Metadata(metadata_dir), workers=1)
     assert digest(tmp_path / "parallel") == digest(tmp_path / "serial")
     rows = {r["name"]: r["rowCount"] for r in parallel["resources"]}
     assert rows["reports"] == PARALLEL_FROM and rows["observations"] == PARALLEL_FROM * 457

@@ -120,11 +120,13 @@ def build(sources: tuple[Path, ...], out: Path, re_record: bool) -> None:
     metadata = current_metadata()
     files = [f for source in sources for f in (default_sources(source) if source.is_dir() else [source])]
     files = files or default_sources()
-    descriptor, warnings = build_package(
+    descriptor, warnings, notes = build_package(
         files, out, metadata, re_record=re_record, progress=_progress if len(files) >= 20 else None
     )
     for warning in warnings:
         click.echo(f"baocao: warning: {warning}", err=True)
+    for note in notes if len(files) <= 50 else []:
+        click.echo(f"baocao: {note}", err=True)
     counts = ", ".join(f"{r['name']} {r['rowCount']}" for r in descriptor["resources"])
     click.echo(f"built {out} from {len(files)} report(s) in {time.perf_counter() - started:.1f}s: {counts}")
 

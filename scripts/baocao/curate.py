@@ -22,6 +22,8 @@ from baocao.metadata import Metadata, check_keys, load_yaml
 from baocao.numbers import parse_number
 
 NUM = r"\d+(?:[.,]\d+)*"
+# any character that does not end a clause: "." only inside a number (4.128), never ";"
+ANY = r"(?:[^.;\n]|(?<=\d)\.(?=\d))"
 # "đến ngày 17/6/2024", "tính đến 30/6/2024", "đến hết ngày ...": the date a figure refers to
 _REF_DATE = re.compile(r"(?:tính\s+)?đến(?:\s+hết)?(?:\s+ngày)?\s+(\d{1,2})/(\d{1,2})/(\d{4})", re.I)
 _DIRECTION = re.compile(r"(?<!\w)(tăng|giảm)(?!\w)", re.I)
@@ -37,18 +39,25 @@ CHECK_KEYS = (
     {"id", "kind", "description_vi", "description_en"},
     {"total", "parts", "numerator", "denominator", "result", "tolerance"},
 )
-TOPIC_KEYS = {"topic", "indicators", "tables", "checks"}
+TOPIC_KEYS = {"topic", "indicators", "tables", "checks", "report"}
+STANDARD_LOCATOR_KEYS = ({"measure", "patterns"}, {"status", "unit", "note"})
+STANDARD_INDICATOR_KEYS = (
+    {"id", "locate"},
+    {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit", "parent"},
+)
 
 
 @dataclass
 class Locator:
     indicator_id: str
     measure: str
-    section: str
+    section: str | None  # None: a standard locator, tried over every section
     pattern: str
     status: str | None = None
     unit: str | None = None
     note: str | None = None
+    report: str | None = None  # the report (or report layout) the locator was written for; None: any
+    patterns: tuple[str, ...] = ()  # a standard locator's phrasings, tried in order
 
 
 @dataclass
@@ -72,6 +81,7 @@ class Catalog:
     indicators: dict[str, Indicator]
     tables: list[dict[str, Any]]
     checks: list[dict[str, Any]]
+    standard: dict[str, list[Locator]] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +109,18 @@ class Observation:
     @property
     def signed_value(self) -> Decimal:
         return -self.value if self.direction == "decrease" else self.value
+
+
+@dataclass
+class Coverage:
+    """How one (indicator, measure) was looked for in a report."""
+
+    indicator_id: str
+    measure: str
+    source: str  # report (a locator written for the report) or standard
+    status: str  # found, not_found, ambiguous
+    candidates: int
+    observation: Observation | None
 
 
 @dataclass
@@ -175,6 +197,7 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
                         spec.get("status"),
                         spec.get("unit"),
                         spec.get("note"),
+                        data.get("report"),
                     )
                 )
             measures_seen = [loc.measure for loc in locators]
@@ -208,7 +231,10 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
             _keys(check, CHECK_KEYS, where)
             if check["kind"] not in ("sum", "sum_le", "ratio"):
                 raise BaocaoError(f"kind {check['kind']!r} is not sum, sum_le or ratio", where)
-            checks.append({**check, "file": name})
+            checks.append({**check, "file": name, "report": data.get("report")})
+    standard: dict[str, list[Locator]] = {}
+    if files is None and (metadata.root / "standard.yaml").exists():
+        order = _load_standard(metadata, indicators, standard, order, topics, measures, units)
     for indicator in indicators.values():
         if files is None and indicator.parent is not None and indicator.parent not in indicators:
             raise BaocaoError(
@@ -218,7 +244,72 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
         for row in table["rows"]:
             if row not in indicators:
                 raise BaocaoError(f"row {row!r} is not an indicator", f"{table['file']}: table {table['id']}")
-    return Catalog(indicators, tables, checks)
+    return Catalog(indicators, tables, checks, standard)
+
+
+def _load_standard(
+    metadata: Metadata,
+    indicators: dict[str, Indicator],
+    standard: dict[str, list[Locator]],
+    order: int,
+    topics: set[str],
+    measures: set[str],
+    units: set[str],
+) -> int:
+    """metadata/standard.yaml: locators for the indicators nearly every provincial report states."""
+    name = "metadata/standard.yaml"
+    data = load_yaml(metadata.root / "standard.yaml")
+    check_keys(data, {"indicators"}, set(), name)
+    for item in data["indicators"]:
+        where = f"{name}: indicator {item.get('id', '?') if isinstance(item, dict) else '?'}"
+        _keys(item, STANDARD_INDICATOR_KEYS, where)
+        if item["id"] not in indicators:
+            definition = {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit"}
+            missing = definition - set(item)
+            if missing:
+                raise BaocaoError(f"a new indicator needs {sorted(missing)[0]!r}", where)
+            if item["topic"] not in topics:
+                raise BaocaoError(f"topic {item['topic']!r} is not in metadata/topics.yaml", where)
+            if item["unit"] not in units:
+                raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
+            order += 1
+            indicators[item["id"]] = Indicator(
+                item["id"],
+                item["topic"],
+                item["name_vi"],
+                item["name_en"],
+                item["description_vi"],
+                item["description_en"],
+                item["unit"],
+                item.get("parent"),
+                False,
+                [],
+                name,
+                order,
+            )
+        elif set(item) - {"id", "locate"}:
+            raise BaocaoError(f"is defined in {indicators[item['id']].file}: give only its locators here", where)
+        for spec in item["locate"]:
+            _keys(spec, STANDARD_LOCATOR_KEYS, where)
+            if spec["measure"] not in measures:
+                raise BaocaoError(f"measure {spec['measure']!r} is not in metadata/measures.yaml", where)
+            patterns = tuple(spec["patterns"])
+            if not patterns or any(p.count("{value}") != 1 for p in patterns):
+                raise BaocaoError(f"each pattern for {spec['measure']} must hold {{value}} once", where)
+            standard.setdefault(item["id"], []).append(
+                Locator(
+                    item["id"],
+                    spec["measure"],
+                    None,
+                    patterns[0],
+                    spec.get("status"),
+                    spec.get("unit"),
+                    spec.get("note"),
+                    None,
+                    patterns,
+                )
+            )
+    return order
 
 
 _index_cache: dict[int, tuple[list[Mention], dict[tuple[str, int], tuple[int, Mention]]]] = {}
@@ -236,7 +327,7 @@ def _mention_index(mentions: list[Mention]) -> dict[tuple[str, int], tuple[int, 
 
 @functools.lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern.replace("{value}", f"(?P<value>{NUM})").replace("{num}", NUM), re.M)
+    return re.compile(pattern.replace("{value}", f"(?P<value>{NUM})").replace("{num}", NUM).replace("{any}", ANY), re.M)
 
 
 class Curator:
@@ -248,6 +339,7 @@ class Curator:
         self.status_words = {s["id"]: s["words"] for s in metadata.statuses}
 
     def locate(self, locator: Locator, texts: dict[str, str], mentions: list[Mention], source: str) -> Observation:
+        """A report-specific locator: exactly one match in its section, or the build stops."""
         indicator = self.catalog.indicators[locator.indicator_id]
         where = f"{indicator.file}: indicator {indicator.id} ({locator.measure})"
         text = texts.get(locator.section)
@@ -259,7 +351,7 @@ class Curator:
         if len(matches) > 1:
             raise BaocaoError(f"pattern matches {len(matches)} places in section {locator.section} of {source}", where)
         match = matches[0]
-        start, end = match.span("value")
+        start = match.start("value")
         index, mention = _mention_index(mentions).get((locator.section, start), (None, None))
         if mention is None:
             raise BaocaoError(
@@ -267,6 +359,46 @@ class Curator:
                 "(a date, year or document number)",
                 where,
             )
+        return self._observe(locator, locator.section, text, mention, index, where)
+
+    def locate_standard(
+        self, locator: Locator, texts: dict[str, str], mentions: list[Mention], taken: set[tuple[str, int]]
+    ) -> tuple[str, Observation | None, int]:
+        """A standard locator, over every section: (found | not_found | ambiguous, observation, candidates).
+
+        Its phrasings are tried in order; the first that matches decides. Figures already taken by
+        another observation are passed over; several matches giving one value count as one.
+        """
+        indicator = self.catalog.indicators[locator.indicator_id]
+        where = f"metadata/standard.yaml: indicator {indicator.id} ({locator.measure})"
+        index_of = _mention_index(mentions)
+        for pattern in locator.patterns:
+            candidates = []
+            for section_id, text in texts.items():
+                for match in compile_pattern(pattern).finditer(text):
+                    start = match.start("value")
+                    if (section_id, start) in taken:
+                        continue
+                    index, mention = index_of.get((section_id, start), (None, None))
+                    if mention is None:
+                        continue
+                    try:
+                        observation = self._observe(locator, section_id, text, mention, index, where)
+                    except BaocaoError:
+                        continue  # a unit or a direction that does not fit: not this indicator
+                    candidates.append(observation)
+            values = {(c.value, c.unit_id) for c in candidates}
+            if len(values) == 1:
+                return "found", candidates[0], len(candidates)
+            if len(values) > 1:
+                return "ambiguous", None, len(candidates)
+        return "not_found", None, 0
+
+    def _observe(
+        self, locator: Locator, section_id: str, text: str, mention: Mention, index: int | None, where: str
+    ) -> Observation:
+        indicator = self.catalog.indicators[locator.indicator_id]
+        start, end = mention.value_start, mention.value_end
         measure = self.measures[locator.measure]
         expected = indicator.unit if measure["unit"] == "indicator" else measure["unit"]
         unit = locator.unit or mention.unit_id or expected
@@ -311,7 +443,7 @@ class Curator:
             qualifier=mention.qualifier,
             direction=direction,
             ref_date=ref_date,
-            section_id=locator.section,
+            section_id=section_id,
             quote=mention.quote,
             quote_start=mention.quote_start,
             quote_end=mention.quote_end,
@@ -321,14 +453,42 @@ class Curator:
         )
 
     def observations(
-        self, texts: dict[str, str], mentions: list[Mention], source: str, report_id: str
+        self, texts: dict[str, str], mentions: list[Mention], source: str, report_id: str, layout: str | None = None
     ) -> list[Observation]:
-        out = []
+        return self.curate(texts, mentions, source, report_id, layout)[0]
+
+    def curate(
+        self, texts: dict[str, str], mentions: list[Mention], source: str, report_id: str, layout: str | None = None
+    ) -> tuple[list[Observation], list[Coverage]]:
+        """Observations of one report, and how each indicator's figures were looked for.
+
+        An indicator with locators written for this report (or its layout) uses them, strictly. The others
+        use their standard locators, if any, leniently: what is not found, or found ambiguously, is recorded.
+        """
+        layout = layout or report_id
+        out: list[Observation] = []
+        coverage: list[Coverage] = []
+        lenient: list[Locator] = []
         for indicator in self.catalog.indicators.values():
-            for locator in indicator.locators:
-                out.append(self.locate(locator, texts, mentions, source))
+            specific = [loc for loc in indicator.locators if loc.report in (None, layout)]
+            if specific:
+                for locator in specific:
+                    observation = self.locate(locator, texts, mentions, source)
+                    out.append(observation)
+                    coverage.append(Coverage(indicator.id, locator.measure, "report", "found", 1, observation))
+            else:
+                lenient.extend(self.catalog.standard.get(indicator.id, []))
+        taken = {(o.section_id, o.value_start) for o in out}
+        for locator in lenient:
+            status, observation, candidates = self.locate_standard(locator, texts, mentions, taken)
+            if observation is not None:
+                out.append(observation)
+                taken.add((observation.section_id, observation.value_start))
+            coverage.append(
+                Coverage(locator.indicator_id, locator.measure, "standard", status, candidates, observation)
+            )
         self.apply_corrections(out, report_id)
-        return out
+        return out, coverage
 
     def apply_corrections(self, observations: list[Observation], report_id: str) -> None:
         for item in self.metadata.corrections:
@@ -365,7 +525,8 @@ class Curator:
         )
         return Decimal(1).scaleb(-decimals)
 
-    def checks(self, observations: list[Observation]) -> list[CheckResult]:
+    def checks(self, observations: list[Observation], layout: str | None = None) -> list[CheckResult]:
+        """The automatic checks, and the catalog's checks written for this report's layout (or for any)."""
         by_key = {(o.indicator_id, o.measure): o for o in observations}
         results: list[CheckResult] = []
 
@@ -450,6 +611,8 @@ class Curator:
                         )
                     )
         for check in self.catalog.checks:
+            if check["report"] not in (None, layout):
+                continue
 
             def get(ref: str, check: dict = check) -> Observation:
                 indicator_id, _, measure = ref.partition(".")

@@ -40,7 +40,7 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
                 "language",
                 "licence",
             },
-            {"document_symbol", "document_date", "place", "note_vi", "note_en", "signer", "kind"},
+            {"document_symbol", "document_date", "place", "note_vi", "note_en", "signer", "kind", "locators"},
         ),
     },
     "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
@@ -81,7 +81,7 @@ MAPPINGS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "site.yaml": (
         {"database", "search", "tables", "queries", "key_figures", "charts", "downloads"},
-        {"sort_keys"},
+        {"sort_keys", "compare"},
     ),
 }
 

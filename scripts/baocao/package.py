@@ -108,7 +108,6 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
     package = metadata.package
     starts = sorted(str(r["period_start"]) for r in reports)
     ends = sorted(str(r["period_end"]) for r in reports)
-    by_id = {s["id"]: s for s in metadata.sources}
     return {
         "profile": "tabular-data-package",
         "name": package["name"],
@@ -136,7 +135,7 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
                 "title": r["title"],
                 "path": f"sources/{r['source_file']}",
                 **i18n(r["title_en"]),
-                "publisher": by_id[r["report_id"]]["issuer_vi"],
+                "publisher": r["issuer"],
                 "sha256": r["sha256"],
                 "bytes": r["bytes"],
                 "period": {"start": str(r["period_start"]), "end": str(r["period_end"])},

@@ -6,18 +6,19 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from baocao import paths
-from baocao.curate import Catalog, CheckResult, Curator, Observation
+from baocao.curate import Catalog, CheckResult, Coverage, Curator, Observation
 from baocao.errors import BaocaoError
 from baocao.extract import Extractor, Mention
 from baocao.legal import LegalDocument
 from baocao.metadata import Metadata
 from baocao.package import all_specs, assemble_package, csv_bytes
 from baocao.parse import Document, parse_document
+from baocao.provenance import infer
 from baocao.read import Source, read_source
 from baocao.text import sentence_spans
 
@@ -34,6 +35,7 @@ class Report:
     legal: list[LegalDocument]
     observations: list[Observation]
     checks: list[CheckResult]
+    coverage: list[Any] = field(default_factory=list)
 
 
 def default_sources(root: Path = paths.SOURCES) -> list[Path]:
@@ -43,11 +45,17 @@ def default_sources(root: Path = paths.SOURCES) -> list[Path]:
     return files
 
 
-def provenance_for(path: Path, metadata: Metadata) -> dict[str, Any]:
+def provenance_for(path: Path, metadata: Metadata, source: Source, document: Document) -> dict[str, Any]:
+    """The report's record in metadata/sources.yaml, or one inferred from its text (flagged for review)."""
     matches = [r for r in metadata.sources if r["file"] == path.name]
-    if not matches:
-        raise BaocaoError(f"no provenance record for {path.name!r} in metadata/sources.yaml", path)
-    return matches[0]
+    if matches:
+        return matches[0]
+    record = infer(path, source, document, metadata.package["licenses"][0]["name"])
+    if not record["period_start"]:
+        raise BaocaoError(
+            "no provenance record in metadata/sources.yaml, and no reporting period in the title to infer one", path
+        )
+    return record
 
 
 def process(
@@ -55,11 +63,11 @@ def process(
 ) -> Report:
     source = read_source(path)
     document = parse_document(source.text, path)
-    provenance = provenance_for(path, metadata)
+    provenance = provenance_for(path, metadata, source, document)
     if source.sha256 != provenance["sha256"] and re_record:
         metadata.re_record(provenance["id"], source.sha256)
         print(f"baocao: {path}: new sha256 {source.sha256} recorded in metadata/sources.yaml", file=sys.stderr)
-    if source.sha256 != provenance["sha256"]:
+    if source.sha256 != provenance["sha256"]:  # an inferred record has the file's own checksum
         raise BaocaoError(
             f"sha256 {source.sha256[:12]}… does not match metadata/sources.yaml ({provenance['sha256'][:12]}…); "
             "if the report was deliberately replaced, build with --re-record",
@@ -68,10 +76,12 @@ def process(
     mentions = extractor.document_mentions(document)
     observations: list[Observation] = []
     checks: list[CheckResult] = []
+    coverage: list[Coverage] = []
     if curator is not None:
         texts = {s.section_id: s.text for s in document.sections}
-        observations = curator.observations(texts, mentions, str(path), provenance["id"])
-        checks = curator.checks(observations)
+        layout = provenance.get("locators", provenance["id"])
+        observations, coverage = curator.curate(texts, mentions, str(path), provenance["id"], layout)
+        checks = curator.checks(observations, layout)
     return Report(
         report_id=provenance["id"],
         provenance=provenance,
@@ -81,6 +91,7 @@ def process(
         legal=extractor.legal_documents(document),
         observations=observations,
         checks=checks,
+        coverage=coverage,
     )
 
 
@@ -128,7 +139,7 @@ def _check_ids(ids: list[tuple[str, Path]]) -> None:
 
 
 SHARED = ("units", "statuses", "document_types", "topics", "measures", "indicators")
-PER_REPORT = ("reports", "sections", "footnotes", "mentions", "legal_citations", "observations", "checks")
+PER_REPORT = ("reports", "sections", "footnotes", "mentions", "legal_citations", "observations", "checks", "coverage")
 
 
 def shared_tables(metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
@@ -377,12 +388,27 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
             "sections": len(doc.sections),
             "mentions": len(report.mentions),
             "page_breaks_repaired": len(doc.repairs),
+            "provenance": "inferred" if prov.get("inferred") else "recorded",
             "duplicate_section_numbers": "; ".join(
                 f"{number}: {', '.join(sid(i) for i in ids)}" for number, ids in doc.duplicate_numbers
             )
             or None,
         }
     )
+    for item in report.coverage:
+        key = f"{rid}/{item.indicator_id}/{item.measure}"
+        out["coverage"].append(
+            {
+                "coverage_id": key,
+                "report_id": rid,
+                "indicator_id": item.indicator_id,
+                "measure": item.measure,
+                "source": item.source,
+                "status": item.status,
+                "candidates": item.candidates,
+                "obs_id": key if item.observation is not None else None,
+            }
+        )
     out["legal_documents"] = list(documents.values())
     return out
 
@@ -555,6 +581,7 @@ class RenderedReport:
     report_row: dict[str, Any]
     legal_rows: list[dict[str, Any]]
     warnings: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def render_report(
@@ -575,7 +602,28 @@ def render_report(
         rows["reports"][0],
         rows["legal_documents"],
         list(report.document.warnings),
+        report_notes(report),
     )
+
+
+def report_notes(report: Report) -> list[str]:
+    """What an officer should see about a report: its inferred provenance, and how the standard indicators fared."""
+    notes = []
+    prov = report.provenance
+    if prov.get("inferred"):
+        notes.append(
+            f"no record in metadata/sources.yaml: provenance inferred from the text (to review): id {prov['id']}, "
+            f'{prov["issuer_vi"]}, {prov["period_start"]} to {prov["period_end"]}, "{prov["title_vi"]}"'
+        )
+    standard = [c for c in report.coverage if c.source == "standard"]
+    if standard:
+        counts = {s: sum(c.status == s for c in standard) for s in ("found", "not_found", "ambiguous")}
+        ambiguous = ", ".join(f"{c.indicator_id}.{c.measure}" for c in standard if c.status == "ambiguous")
+        notes.append(
+            f"standard indicators: {counts['found']} found, {counts['not_found']} not found, "
+            f"{counts['ambiguous']} ambiguous" + (f" ({ambiguous})" if ambiguous else "")
+        )
+    return notes
 
 
 def _render_in_worker(path: Path) -> RenderedReport:
@@ -590,10 +638,10 @@ def build_package(
     re_record: bool = False,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """Reports to a published data package, each report rendered as soon as it is read (in parallel when
     there are many), so that memory holds CSV text, not every row of every report. Returns the descriptor
-    and the parser's warnings."""
+    the parser's warnings and the notes on each report (inferred provenance, standard indicators found)."""
     metadata = metadata or Metadata()
     specs = _wide_specs(metadata)
     shared = shared_tables(metadata)
@@ -637,4 +685,5 @@ def build_package(
         parts[name] = [data]
     descriptor = assemble_package(out, parts, counts, metadata, every, tables_)
     warnings = [f"{item.path}: {w}" for item in rendered for w in item.warnings]
-    return descriptor, warnings
+    notes = [f"{item.path}: {note}" for item in rendered for note in item.notes]
+    return descriptor, warnings, notes

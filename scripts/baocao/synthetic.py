@@ -80,6 +80,7 @@ def make_corpus(n: int, target: Path, seed: int = 2024) -> tuple[list[Path], Pat
                 "id": f"report-{index:04d}",
                 "file": path.name,
                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "locators": template["id"],
             }
         )
     (metadata_dir / "sources.yaml").write_text(

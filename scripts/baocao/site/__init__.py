@@ -126,7 +126,11 @@ def build_site(
     units = {r["unit_id"]: r for r in _rows(package_dir, descriptor, "units")}
     topics = _rows(package_dir, descriptor, "topics")
     reports = _rows(package_dir, descriptor, "reports")
-    by_key = _observation_index(observations)
+    # key figures and charts are of the first report (the only one, in the usual build); the
+    # other reports meet it side by side in the comparison table
+    primary = reports[0]["report_id"] if reports else None
+    primary_observations = [o for o in observations if o["report_id"] == primary]
+    by_key = _observation_index(primary_observations)
     measure_names = {r["measure_id"]: r for r in _rows(package_dir, descriptor, "measures")}
     files: dict[str, bytes] = {}
 
@@ -163,7 +167,7 @@ def build_site(
                         by_key[(i, chart["measure"])] for i in chart["indicators"] if (i, chart["measure"]) in by_key
                     ]
                 else:
-                    chosen = [o for o in observations if o["measure"] == chart["measure"]]
+                    chosen = [o for o in primary_observations if o["measure"] == chart["measure"]]
                 if chart.get("sort") == "descending":
                     chosen.sort(key=lambda o: -o["signed_value"])
                 rows = [(indicators[o["indicator_id"]][f"name_{lang}"], [o["signed_value"]]) for o in chosen]
@@ -196,9 +200,9 @@ def build_site(
             f"/{database}/{chart['table']}"
             if "table" in chart
             else (
-                f"/{database}/observations?measure={chart['measure']}"
+                f"/{database}/observations?measure={chart['measure']}&report_id={primary}"
                 if "measure" in chart
-                else f"/{database}/observations?topic_id={chart['topic']}"
+                else f"/{database}/observations?topic_id={chart['topic']}&report_id={primary}"
             )
         )
         chart_entries.append(
@@ -224,6 +228,34 @@ def build_site(
         )
     files["assets/baocao.css"] = (STATIC / "baocao.css").read_bytes()
 
+    compare = compare_reports(
+        site.get("compare", []), observations, indicators, units, measure_names, reports, database
+    )
+    if compare:
+        first = compare["rows"][0]
+        for lang in ("vi", "en"):
+            bars = [
+                (column["label_" + lang], [value])
+                for column, value in zip(compare["columns"], first["raw"], strict=True)
+                if value is not None
+            ]
+            svg, width, height = charts.bar_chart(first["label_" + lang], bars, [first["label_" + lang]], lang)
+            files[f"assets/charts/across_reports.{lang}.svg"] = svg.encode("utf-8")
+        chart_entries.append(
+            {
+                "id": "across_reports",
+                "title_vi": first["label_vi"],
+                "title_en": first["label_en"],
+                "src_vi": "/assets/charts/across_reports.vi.svg",
+                "src_en": "/assets/charts/across_reports.en.svg",
+                "width": width,
+                "height": height,
+                "href": first["href"],
+            }
+        )
+        for row in compare["rows"]:
+            del row["raw"]  # Decimal values: the landing page shows the labelled cells
+
     counts: dict[str, int] = {}
     for o in observations:
         counts[o["topic_id"]] = counts.get(o["topic_id"], 0) + 1
@@ -243,6 +275,7 @@ def build_site(
         "licence_note_vi": package["licence_note_vi"],
         "licence_note_en": package["licence_note_en"],
         "key_figures": key_figures,
+        "compare": compare,
         "charts": chart_entries,
         "downloads": download_entries,
         "tables": [
@@ -355,3 +388,63 @@ def jsonld(descriptor: dict, landing: dict, package: dict) -> dict[str, Any]:
             for d in landing["downloads"]
         ],
     }
+
+
+def compare_reports(
+    refs: list[str],
+    observations: list[dict],
+    indicators: dict,
+    units: dict,
+    measure_names: dict,
+    reports: list[dict],
+    database: str,
+) -> dict[str, Any] | None:
+    """Figures side by side, one column per report in period order, when there are several reports."""
+    if len(reports) < 2:
+        return None
+    ordered = sorted(reports, key=lambda r: (r["period_end"], r["period_start"], r["report_id"]))
+    by_key = {(o["report_id"], o["indicator_id"], o["measure"]): o for o in observations}
+    columns = [
+        {
+            "report_id": r["report_id"],
+            "label_vi": f"{r['province']} {r['period_start']} – {r['period_end']}",
+            "label_en": f"{r['province']} {r['period_start']} to {r['period_end']}",
+        }
+        for r in ordered
+    ]
+    rows = []
+    for ref in refs:
+        indicator_id, _, measure = ref.partition(".")
+        measure = measure or "value"
+        cells = [by_key.get((r["report_id"], indicator_id, measure)) for r in ordered]
+        if sum(c is not None for c in cells) < 2 or indicator_id not in indicators:
+            continue
+        indicator = indicators[indicator_id]
+        suffix_vi = "" if measure == "value" else f" — {measure_names[measure]['name_vi']}"
+        suffix_en = "" if measure == "value" else f" — {measure_names[measure]['name_en']}"
+        target = units[indicator["unit_id"]] if measure_names[measure]["default_unit"] == "indicator" else None
+        raw = []
+        for cell in cells:
+            if cell is None:
+                raw.append(None)
+                continue
+            value = cell["signed_value"]
+            if target is not None:
+                value = value * Decimal(str(units[cell["unit_id"]]["multiplier"])) / Decimal(str(target["multiplier"]))
+            raw.append(value)
+        unit = target or units["percent"]
+        rows.append(
+            {
+                "indicator_id": indicator_id,
+                "measure": measure,
+                "label_vi": f"{indicator['name_vi']}{suffix_vi} ({unit['name_vi']})",
+                "label_en": f"{indicator['name_en']}{suffix_en} ({unit['name_en']})",
+                "cells_vi": ["" if v is None else _label(v, "vi") for v in raw],
+                "cells_en": ["" if v is None else _label(v, "en") for v in raw],
+                "href": f"/{database}/across_reports?indicator={indicator_id}",
+                "raw": raw,
+            }
+        )
+    if not rows:
+        return None
+    return {"columns": columns, "rows": rows}
