@@ -91,7 +91,7 @@ def current_metadata():
     "sources",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A report text file, or a folder of them; repeat for several. Default: every *.txt under sources/.",
+    help="A report text file, or a folder of them; repeat for several. Default: every report (*.txt, *.docx, *.pdf) under sources/.",
 )
 @click.option(
     "--out",

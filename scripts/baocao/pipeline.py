@@ -22,7 +22,7 @@ from baocao.provenance import infer
 from baocao.read import Source, read_source
 from baocao.text import sentence_spans
 
-REPORT_SUFFIXES = {".txt"}
+REPORT_SUFFIXES = {".txt", ".docx", ".pdf"}
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Report:
 def default_sources(root: Path = paths.SOURCES) -> list[Path]:
     files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
     if not files:
-        raise BaocaoError("no report files (*.txt)", root)
+        raise BaocaoError("no report files (*.txt, *.docx, *.pdf)", root)
     return files
 
 

@@ -8,12 +8,14 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from baocao.documents import docx_text, pdf_text
 from baocao.errors import BaocaoError
 
 # control characters (Unicode category Cc) other than tab, line feed, form feed and carriage return
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 TEXT_SUFFIXES = {".txt", ".md", ""}
-LATER_SUFFIXES = {".docx", ".doc", ".pdf", ".odt", ".rtf"}
+LATER_SUFFIXES = {".doc", ".odt", ".rtf"}
+DOCUMENT_SUFFIXES = {".docx", ".pdf"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,16 @@ def read_source(path: Path | str) -> Source:
         raise BaocaoError("is a folder, not a report file", path)
     suffix = path.suffix.lower()
     if suffix in LATER_SUFFIXES:
-        raise BaocaoError(f"{suffix} reports are not supported yet; save the report as UTF-8 text (.txt)", path)
+        raise BaocaoError(f"{suffix} reports are not supported; save the report as .docx, .pdf or UTF-8 text", path)
+    if suffix in DOCUMENT_SUFFIXES:
+        raw = path.read_bytes()
+        if not raw:
+            raise BaocaoError("empty file (0 bytes)", path)
+        text = docx_text(path) if suffix == ".docx" else pdf_text(path)
+        text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+        if not text.strip():
+            raise BaocaoError("no text in the document", path)
+        return Source(path=path, text=text, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
     raw = path.read_bytes()
     data = raw
     if not data:
