@@ -214,3 +214,50 @@ def _add_footnote(path: Path, paragraph_text: str, note: str) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in files.items():
             target.writestr(name, data)
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("BAOCAO_REQUIRE_BROWSER"),
+    reason="chromium is not installed: it prints the test PDF (apt-get install chromium)",
+)
+def test_pdf_tables_become_labelled_rows(tmp_path):
+    page = tmp_path / "table.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>'
+        "body { font-family: 'DejaVu Serif', serif; font-size: 12pt; } p { margin: 0 0 0.8em 0; } "
+        "table { border-collapse: collapse; } td, th { border: 1px solid black; padding: 4px; }</style></head><body>"
+        "<p>1. Sản xuất nông nghiệp</p><p>Kết quả sản xuất vụ xuân như sau:</p>"
+        "<table><tr><th>Cây trồng</th><th>Diện tích (ha)</th><th>Sản lượng (tấn)</th></tr>"
+        "<tr><td>Lúa</td><td>1.234</td><td>5.678,5</td></tr><tr><td>Ngô</td><td>910</td><td>2.345</td></tr></table>"
+        "<p>Tổng diện tích gieo trồng đạt 2.144 ha.</p></body></html>",
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "table.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = read_source(pdf).text
+    assert text.split("\n\n") == [
+        "1. Sản xuất nông nghiệp",
+        "Kết quả sản xuất vụ xuân như sau:",
+        "- Lúa: Diện tích (ha) 1.234; Sản lượng (tấn) 5.678,5.",
+        "- Ngô: Diện tích (ha) 910; Sản lượng (tấn) 2.345.",
+        "Tổng diện tích gieo trồng đạt 2.144 ha.",
+    ]

@@ -91,7 +91,8 @@ def current_metadata():
     "sources",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A report text file, or a folder of them; repeat for several. Default: every report (*.txt, *.docx, *.pdf) under sources/.",
+    help="A report (.txt, .docx or .pdf), or a folder of them; repeat for several. Default: every report "
+    "under sources/.",
 )
 @click.option(
     "--out",

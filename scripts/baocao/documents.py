@@ -52,21 +52,11 @@ def _footnotes(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _table_lines(table) -> list[str]:
-    rows = []
-    for row in table.iter(f"{W}tr"):
-        rows.append(
-            [" ".join(_run_text(p, []).strip() for p in cell.iter(f"{W}p")).strip() for cell in row.iter(f"{W}tc")]
-        )
-    if not rows:
-        return []
-    header, body = rows[0], rows[1:]
-    lines = []
-    for row in body:
-        cells = [
-            f"{header[i]} {value}".strip() for i, value in enumerate(row[1:], start=1) if value and i < len(header)
-        ]
-        lines.append(f"- {row[0]}: " + "; ".join(cells) + ".")
-    return lines
+    rows = [
+        [" ".join(_run_text(p, []).strip() for p in cell.iter(f"{W}p")).strip() for cell in row.iter(f"{W}tc")]
+        for row in table.iter(f"{W}tr")
+    ]
+    return _labelled_rows(rows)
 
 
 def docx_text(path: Path) -> str:
@@ -90,6 +80,21 @@ def docx_text(path: Path) -> str:
     return "\n".join(lines)
 
 
+def _labelled_rows(rows: list[list[str]]) -> list[str]:
+    """Table rows as bullets that keep each number beside its row and column labels."""
+    rows = [[re.sub(r"\s+", " ", cell or "").strip() for cell in row] for row in rows if row]
+    if len(rows) < 2:
+        return []
+    header, body = rows[0], rows[1:]
+    lines = []
+    for row in body:
+        cells = [
+            f"{header[i]} {value}".strip() for i, value in enumerate(row[1:], start=1) if value and i < len(header)
+        ]
+        lines.append(f"- {row[0]}: " + "; ".join(cells) + ".")
+    return lines
+
+
 def pdf_text(path: Path) -> str:
     import pdfplumber
 
@@ -100,18 +105,31 @@ def pdf_text(path: Path) -> str:
     paragraphs: list[str] = []
     with pdf:
         for page in pdf.pages:
+            tables = page.find_tables()
+            boxes = [table.bbox for table in tables]
+
+            def outside(obj, boxes=boxes) -> bool:
+                x = (obj["x0"] + obj["x1"]) / 2
+                y = (obj["top"] + obj["bottom"]) / 2
+                return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+            text_page = page.filter(outside) if boxes else page
+            blocks = [(line["top"], line["bottom"], line["text"]) for line in text_page.extract_text_lines()]
+            blocks += [(table.bbox[1], table.bbox[3], table) for table in tables]
             previous_bottom = None
-            for line in page.extract_text_lines(return_chars=False):
-                height = line["bottom"] - line["top"]
-                new_paragraph = previous_bottom is None or line["top"] - previous_bottom > 0.5 * height
-                text = line["text"]
-                if new_paragraph or not paragraphs:
-                    paragraphs.append(text)
+            for top, bottom, item in sorted(blocks, key=lambda block: block[0]):
+                if not isinstance(item, str):  # a real table: its rows, labelled, as bullets
+                    paragraphs.extend(_labelled_rows(item.extract()))
+                    previous_bottom = None
+                    continue
+                height = bottom - top
+                if previous_bottom is None or top - previous_bottom > 0.5 * height or not paragraphs:
+                    paragraphs.append(item)
                 elif re.search(r"\w-$", paragraphs[-1]):
-                    paragraphs[-1] += text  # a line broken after the hyphen of 53/KH-UBND
+                    paragraphs[-1] += item  # a line broken after the hyphen of 53/KH-UBND
                 else:
-                    paragraphs[-1] = f"{paragraphs[-1]} {text}"
-                previous_bottom = line["bottom"]
+                    paragraphs[-1] = f"{paragraphs[-1]} {item}"
+                previous_bottom = bottom
     if not paragraphs:
         raise BaocaoError("the PDF has no text layer (a scan? it needs OCR first)", path)
     return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs)
