@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -58,6 +59,56 @@ def build_site_files(package: Path, target: Path) -> tuple[Path, Path]:
     ):
         subprocess.run([sys.executable, "-m", "baocao", *args], check=True, capture_output=True)
     return db, site_dir
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's chromium on a machine with no network beyond the package registries: no background calls home
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def print_to_pdf(page: Path, pdf: Path, workdir: Path) -> Path:
+    """An HTML page printed to PDF by headless Chromium."""
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            *CHROMIUM_ARGS,
+            f"--user-data-dir={workdir / 'chromium'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return pdf
+
+
+@contextlib.contextmanager
+def serving(db: Path, site_dir: Path):
+    """`baocao serve` on a free port of 127.0.0.1, for the duration of the block; yields the base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db), "--site-dir", str(site_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_served(base + "/-/versions.json", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def wait_until_served(url: str, process: subprocess.Popen, seconds: float = 30) -> None:

@@ -1,20 +1,12 @@
 """A real browser (Debian's chromium, driven by Playwright) on the served site."""
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from conftest import CHROMIUM, CHROMIUM_ARGS
+
+ARGS = CHROMIUM_ARGS
 
 if CHROMIUM is None:
     if os.environ.get("BAOCAO_REQUIRE_BROWSER"):

@@ -4,7 +4,6 @@ import html
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,10 +17,9 @@ from baocao.metadata import Metadata
 from baocao.parse import parse_document
 from baocao.pipeline import run
 from baocao.read import read_source
-from conftest import REPORT
+from conftest import CHROMIUM, REPORT, print_to_pdf
 
 TEXT = REPORT.read_text(encoding="utf-8")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def make_docx(path: Path, lines: list[str]) -> Path:
@@ -44,26 +42,7 @@ def make_pdf(path: Path, text: str, workdir: Path) -> Path:
         "p { margin: 0 0 0.6em 0; break-inside: avoid; }</style></head><body>" + body + "</body></html>",
         encoding="utf-8",
     )
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={workdir / 'chromium'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={path}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    print_to_pdf(page, path, workdir)
     return path
 
 
@@ -233,26 +212,7 @@ def test_pdf_tables_become_labelled_rows(tmp_path):
         encoding="utf-8",
     )
     pdf = tmp_path / "table.pdf"
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'chromium'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    print_to_pdf(page, pdf, tmp_path)
     text = read_source(pdf).text
     assert text.split("\n\n") == [
         "1. Sản xuất nông nghiệp",

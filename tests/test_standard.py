@@ -4,6 +4,7 @@ import csv
 import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from baocao.metadata import Metadata
 from baocao.pipeline import run
 from baocao.provenance import period_of
-from conftest import FIXTURES, REPORT, build_site_files, free_port, wait_until_served
+from conftest import FIXTURES, REPORT, build_site_files, serving
 
 REPORTS = FIXTURES / "reports"
 
@@ -202,17 +203,7 @@ def test_several_reports_one_dataset(several):
 def test_the_site_shows_the_reports_side_by_side(several, tmp_path):
     out, _ = several
     db, site_dir = build_site_files(out, tmp_path)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db), "--site-dir", str(site_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    import urllib.request
-
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_served(base + "/-/versions.json", process)
+    with serving(db, site_dir) as base:
         html = urllib.request.urlopen(base + "/", timeout=10).read().decode()
         assert "Các báo cáo đặt cạnh nhau" in html
         for column in (
@@ -234,6 +225,3 @@ def test_the_site_shows_the_reports_side_by_side(several, tmp_path):
             ("bac-kan-2024-9m", 6310.5),
             ("tay-phong-2025-h1", 9850600),
         ]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

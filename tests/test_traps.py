@@ -9,7 +9,7 @@ from pathlib import Path
 
 from frictionless import validate
 
-from conftest import build_site_files, free_port, wait_until_served
+from conftest import build_site_files, serving
 
 
 def _strip_checksums(package: Path, keep_encoding: bool = True) -> None:
@@ -82,15 +82,8 @@ def test_a_new_database_is_published_beside_a_running_server(built, tmp_path):
     opened (and serves the new one after a restart); it never sees a half-written database.
     """
     db, site_dir = build_site_files(built, tmp_path)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db), "--site-dir", str(site_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/baocao.json?sql=select+count(*)+as+n+from+observations&_shape=array"
-    try:
-        wait_until_served(url, process)
+    with serving(db, site_dir) as base:
+        url = f"{base}/baocao.json?sql=select+count(*)+as+n+from+observations&_shape=array"
         before = json.loads(urllib.request.urlopen(url, timeout=5).read())
         inode = db.stat().st_ino
         subprocess.run(
@@ -101,6 +94,3 @@ def test_a_new_database_is_published_beside_a_running_server(built, tmp_path):
         assert db.stat().st_ino != inode  # a new file, not the old one overwritten
         for _ in range(20):
             assert json.loads(urllib.request.urlopen(url, timeout=5).read()) == before
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
