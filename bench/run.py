@@ -28,7 +28,7 @@ from loadgen import hammer  # noqa: E402
 
 from baocao import paths  # noqa: E402
 from baocao.load import SQL_TYPES, _convert, load_package, read_package  # noqa: E402
-from baocao.serve import SETTINGS, serve_command  # noqa: E402
+from baocao.serve import datasette_command, serve_command  # noqa: E402
 from baocao.synthetic import make_corpus  # noqa: E402
 
 WORK = paths.BUILD / "bench"
@@ -255,24 +255,8 @@ def bench_serving(db: Path, package: Path, site_dir: Path, clients: list[int], s
             }
         )
     )
-    bare_cmd = [
-        PY,
-        "-m",
-        "datasette",
-        "serve",
-        "-i",
-        str(db),
-        "--inspect-file",
-        str(db.with_name("inspect.json")),
-        "--metadata",
-        str(bare_meta),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(bare_port),
-    ]
-    for setting, value in SETTINGS.items():  # the same settings: what is compared is the plugin, templates, metadata
-        bare_cmd += ["--setting", setting, str(value)]
+    # the same settings: what is compared is the plugin, the templates and the bilingual metadata
+    bare_cmd = datasette_command(db, "127.0.0.1", bare_port, bare_meta)
     results: dict = {}
     servers = {"bare": (bare_cmd, bare_port), "baocao": (site_cmd, site_port)}
     for label, (command, port) in servers.items():

@@ -204,20 +204,7 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
             if len(set(measures_seen)) != len(measures_seen):
                 raise BaocaoError("a measure is located twice", where)
             order += 1
-            indicators[item["id"]] = Indicator(
-                item["id"],
-                topic,
-                item["name_vi"],
-                item["name_en"],
-                item["description_vi"],
-                item["description_en"],
-                item["unit"],
-                item.get("parent"),
-                bool(item.get("sum_of_children")),
-                locators,
-                name,
-                order,
-            )
+            indicators[item["id"]] = _indicator(item, topic, locators, name, order)
         for table in data.get("tables") or []:
             where = f"{name}: table {table.get('id', '?') if isinstance(table, dict) else '?'}"
             _keys(table, TABLE_KEYS, where)
@@ -247,6 +234,23 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
     return Catalog(indicators, tables, checks, standard)
 
 
+def _indicator(item: dict[str, Any], topic: str, locators: list[Locator], file: str, order: int) -> Indicator:
+    return Indicator(
+        item["id"],
+        topic,
+        item["name_vi"],
+        item["name_en"],
+        item["description_vi"],
+        item["description_en"],
+        item["unit"],
+        item.get("parent"),
+        bool(item.get("sum_of_children")),
+        locators,
+        file,
+        order,
+    )
+
+
 def _load_standard(
     metadata: Metadata,
     indicators: dict[str, Indicator],
@@ -273,20 +277,7 @@ def _load_standard(
             if item["unit"] not in units:
                 raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
             order += 1
-            indicators[item["id"]] = Indicator(
-                item["id"],
-                item["topic"],
-                item["name_vi"],
-                item["name_en"],
-                item["description_vi"],
-                item["description_en"],
-                item["unit"],
-                item.get("parent"),
-                False,
-                [],
-                name,
-                order,
-            )
+            indicators[item["id"]] = _indicator(item, item["topic"], [], name, order)
         elif set(item) - {"id", "locate"}:
             raise BaocaoError(f"is defined in {indicators[item['id']].file}: give only its locators here", where)
         for spec in item["locate"]:

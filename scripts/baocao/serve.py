@@ -22,7 +22,8 @@ SETTINGS = {
 }
 
 
-def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
+def datasette_command(db: Path, host: str, port: int, metadata_file: Path, *extra: str) -> list[str]:
+    """`datasette serve` of an immutable database with its inspect file, the settings above and ``extra``."""
     command = [
         sys.executable,
         "-m",
@@ -33,13 +34,8 @@ def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
         "--inspect-file",
         str(db.with_name("inspect.json")),
         "--metadata",
-        str(site_dir / "datasette-metadata.json"),
-        "--template-dir",
-        str(TEMPLATES),
-        "--plugins-dir",
-        str(PLUGINS),
-        "--static",
-        f"assets:{site_dir / 'assets'}",
+        str(metadata_file),
+        *extra,
         "--host",
         host,
         "--port",
@@ -48,6 +44,22 @@ def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
     for name, value in SETTINGS.items():
         command += ["--setting", name, str(value)]
     return command
+
+
+def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
+    """The site: Datasette with baocao's metadata, templates, plugin and generated files."""
+    return datasette_command(
+        db,
+        host,
+        port,
+        site_dir / "datasette-metadata.json",
+        "--template-dir",
+        str(TEMPLATES),
+        "--plugins-dir",
+        str(PLUGINS),
+        "--static",
+        f"assets:{site_dir / 'assets'}",
+    )
 
 
 def serve(
