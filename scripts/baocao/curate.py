@@ -688,7 +688,3 @@ class Curator:
             result.actual = expected  # within the total: nothing to report
             result.formula += f" ({actual})"
         return result
-
-
-def catalog_files(metadata: Metadata) -> list[Path]:
-    return sorted((metadata.root / "indicators").glob("*.yaml"))

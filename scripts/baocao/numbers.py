@@ -60,10 +60,6 @@ def parse_number(text: str) -> ParsedNumber:
     raise NumberFormatError(f"not a number in Vietnamese or English notation: {text!r}")
 
 
-def parse_value(text: str) -> Decimal:
-    return parse_number(text).value
-
-
 def format_vi(value: Decimal, decimals: int | None = None) -> str:
     """Write a number the Vietnamese way: ``1040.1`` -> ``1.040,1``."""
     if value < 0:
