@@ -235,7 +235,7 @@ def build_site(
         first = compare["rows"][0]
         for lang in ("vi", "en"):
             bars = [
-                (column["label_" + lang], [value])
+                (f"{column['province']} {column['label_' + lang]}", [value])
                 for column, value in zip(compare["columns"], first["raw"], strict=True)
                 if value is not None
             ]
@@ -407,8 +407,9 @@ def compare_reports(
     columns = [
         {
             "report_id": r["report_id"],
-            "label_vi": f"{r['province']} {r['period_start']} – {r['period_end']}",
-            "label_en": f"{r['province']} {r['period_start']} to {r['period_end']}",
+            "province": r["province"],
+            "label_vi": f"{r['period_start']} – {r['period_end']}",
+            "label_en": f"{r['period_start']} to {r['period_end']}",
         }
         for r in ordered
     ]
