@@ -264,3 +264,12 @@ def test_formulas_are_neutralised_in_the_workbook_only(copy_of_package):
     # the canonical CSV (and the zip of it) keeps the text as it is
     archive = zipfile.ZipFile(io.BytesIO(downloads.csv_zip(copy_of_package)))
     assert b"=HYPERLINK(1)" in archive.read("units.csv") and b"'=HYPERLINK" not in archive.read("units.csv")
+
+
+def test_landing_links_the_facets_of_the_figures(site):
+    html = text(site, "/", "en")
+    href = unescape(re.search(r'id="browse-facets" href="([^"]+)"', html).group(1))
+    data = json.loads(text(site, href.replace("/observations?", "/observations.json?")))
+    facets = data["facet_results"]
+    for name in ("topic_id", "measure", "obs_status", "unit_id"):
+        assert facets[name]["results"] and all(r["count"] for r in facets[name]["results"])
