@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from baocao.errors import BaocaoError
-from baocao.extract import Mention
+from baocao.extract import NUM, Mention
 from baocao.metadata import Metadata, check_keys, load_yaml
 from baocao.numbers import parse_number
 
-NUM = r"\d+(?:[.,]\d+)*"
 # any character that does not end a clause: "." only inside a number (4.128), never ";"
 ANY = r"(?:[^.;\n]|(?<=\d)\.(?=\d))"
 # "đến ngày 17/6/2024", "tính đến 30/6/2024", "đến hết ngày ...": the date a figure refers to

@@ -26,10 +26,10 @@ SINGLE, NUMERATOR, DENOMINATOR, RANGE_LOW, RANGE_HIGH = (
     "range_high",
 )
 
-_NUM = r"\d+(?:[.,]\d+)*"
+NUM = r"\d+(?:[.,]\d+)*"
 # not inside a word or a number; after "/" only where no digit precedes it ("...)/58.176 lượt")
-_NUMBER = re.compile(rf"(?<![\w.,])(?<!\d/)(?<!\d /){_NUM}")
-_NUMBER_AT = re.compile(_NUM)
+_NUMBER = re.compile(rf"(?<![\w.,])(?<!\d/)(?<!\d /){NUM}")
+_NUMBER_AT = re.compile(NUM)
 _DATE_PATTERNS = [
     r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}(?!\d)",  # 08/12/2023
     r"(?:[Tt]háng|[Qq]uý\s+[IVX]+)\s*/?\s*\d{1,2}/\d{4}(?!\d)",  # tháng 12/2024

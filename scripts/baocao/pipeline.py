@@ -100,22 +100,15 @@ PARALLEL_FROM = 16
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(
-    metadata_root: Path, curate: bool, re_record: bool, indicators: list[dict[str, Any]] | None = None
-) -> None:
+def _init_worker(metadata_root: Path, indicators: list[dict[str, Any]]) -> None:
     metadata = Metadata(metadata_root)
     _worker.update(
         metadata=metadata,
         extractor=Extractor(metadata),
-        curator=Curator(metadata) if curate else None,
-        re_record=re_record,
-        specs=_wide_specs(metadata) if curate else [],
+        curator=Curator(metadata),
+        specs=_wide_specs(metadata),
         indicators=indicators,
     )
-
-
-def _process_in_worker(path: Path) -> Report:
-    return process(path, _worker["metadata"], _worker["extractor"], _worker["curator"], _worker["re_record"])
 
 
 def run(
@@ -627,8 +620,9 @@ def report_notes(report: Report) -> list[str]:
 
 
 def _render_in_worker(path: Path) -> RenderedReport:
-    report = _process_in_worker(path)
-    return render_report(report, _worker["metadata"], _worker["specs"], _worker["indicators"])
+    metadata = _worker["metadata"]
+    report = process(path, metadata, _worker["extractor"], _worker["curator"])
+    return render_report(report, metadata, _worker["specs"], _worker["indicators"])
 
 
 def build_package(
@@ -656,7 +650,7 @@ def build_package(
 
     if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(workers, _init_worker, (metadata.root, True, False, shared["indicators"])) as pool:
+        with context.Pool(workers, _init_worker, (metadata.root, shared["indicators"])) as pool:
             for item in pool.imap(_render_in_worker, paths_, chunksize=4):
                 take(item)
     else:
