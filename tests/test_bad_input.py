@@ -68,7 +68,7 @@ def meta(tmp_path) -> Path:
         ("binary.txt", "binary file (NUL byte at offset 0), not a text report"),
         ("utf16.txt", "is UTF-16 encoded; save it as UTF-8 text"),
         ("windows1258.txt", "it reads as Windows-1258 (Vietnamese ANSI)); re-save the report as UTF-8"),
-        ("no_headings.txt", "no recognisable sections"),
+        ("no_headings.txt", "cannot tell from the text which province the report is about; give it with --province"),
         ("missing.txt", "no such file"),
     ],
 )
@@ -128,9 +128,9 @@ def test_locator_that_no_longer_matches(untouched, meta):
 
 def test_unit_missing_from_the_unit_list(untouched, meta):
     path = meta / "indicators" / "economy.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("unit: ty_dong", "unit: ty_usd", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: ty_dong", "unit: ty_rupee", 1), encoding="utf-8")
     result = baocao("--metadata", str(meta), "build")
-    assert_one_line(result, 2, "economy.yaml: indicator grdp: unit 'ty_usd' is not in metadata/units.yaml")
+    assert_one_line(result, 2, "economy.yaml: indicator grdp: unit 'ty_rupee' is not in metadata/units.yaml")
 
 
 def test_malformed_yaml(untouched, meta):

@@ -113,7 +113,7 @@ def test_pdf_gives_the_same_sections_and_observations(tmp_path, text_report):
 def test_docx_footnotes_and_tables(tmp_path):
     lines = [
         "BÁO CÁO",
-        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2024 tỉnh Đông Sơn",
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2024 tỉnh Yên Bái",
         "",
         "1. Nông nghiệp",
         "",

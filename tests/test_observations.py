@@ -276,8 +276,8 @@ def test_unknown_key_in_an_indicator_file(meta_copy):
 
 
 def test_unit_missing_from_the_unit_list(meta_copy):
-    _edit(meta_copy / "indicators/economy.yaml", "    unit: ty_dong\n", "    unit: ty_usd\n")
-    with pytest.raises(BaocaoError, match=r"indicator grdp: unit 'ty_usd' is not in metadata/units.yaml"):
+    _edit(meta_copy / "indicators/economy.yaml", "    unit: ty_dong\n", "    unit: ty_rupee\n")
+    with pytest.raises(BaocaoError, match=r"indicator grdp: unit 'ty_rupee' is not in metadata/units.yaml"):
         load_catalog(Metadata(meta_copy))
 
 

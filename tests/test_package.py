@@ -194,8 +194,9 @@ def test_report_without_provenance_or_period_is_refused(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr == (
-        f"baocao: error: {other}: no provenance record in metadata/sources.yaml, "
-        "and no reporting period in the title to infer one\n"
+        f"baocao: error: {other}: no reporting period in the title or the first sentences (such as "
+        "'6 tháng đầu năm 2024', 'quý III/2024', 'tháng 10 năm 2023'); give it with --period (for example "
+        "--period 2024-H1)\n"
     )
     assert not (tmp_path / "out").exists()
 

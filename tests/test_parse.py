@@ -166,9 +166,24 @@ def test_paragraph_offsets_point_into_the_clean_text(document):
             assert section.text[paragraph.start : paragraph.end] == paragraph.text
 
 
-def test_text_without_sections_is_refused():
-    with pytest.raises(BaocaoError, match="^x.txt: no recognisable sections"):
-        parse_document("BÁO CÁO\n\nMột đoạn văn không có đề mục, có 5 con số.\n", "x.txt")
+def test_text_without_headings_is_one_body_section():
+    document = parse_document("Tin kinh tế\n\nMột đoạn văn không có đề mục, có 5 con số.\n\nĐoạn thứ hai.\n", "x.txt")
+    assert [(s.section_id, s.kind) for s in document.sections] == [("body", "body")]
+    assert document.headings == 0
+    assert document.section("body").text.endswith("có 5 con số.\nĐoạn thứ hai.")
+    assert document.warnings == ["no numbered headings: the report is read as one section"]
+
+
+def test_second_report_header_in_one_file_is_refused():
+    motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n1. Mục\n\nNội dung 5 ha.\n\n"
+    with pytest.raises(BaocaoError, match="^x.txt: a second report header \\(line 7\\)"):
+        parse_document(motto * 2, "x.txt")
+
+
+def test_signature_of_megabytes_is_refused():
+    text = "1. Mục\n\nNội dung 5 ha.\n\nNơi nhận:\n- HĐND tỉnh;\n" + "Dòng chữ ký\n" * 500
+    with pytest.raises(BaocaoError, match="^x.txt: 501 lines after 'Nơi nhận:'"):
+        parse_document(text, "x.txt")
 
 
 def test_numbered_paragraph_cut_by_a_page_break_is_not_a_heading():

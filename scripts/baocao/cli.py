@@ -19,8 +19,19 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except BaocaoError as error:
-            click.echo(f"baocao: error: {error}", err=True)
+            click.echo(f"baocao: error: {_one_line(error)}", err=True)
             ctx.exit(error.exit_code)
+        except BrokenPipeError:
+            raise  # `baocao extract ... | head`: click ends quietly
+        except (OSError, MemoryError, UnicodeError) as error:
+            # the last resort for what no command turned into a BaocaoError: one line, with the
+            # exception's type so that a bug stays recognisable, and the exit code of bad input
+            click.echo(f"baocao: error: {type(error).__name__}: {_one_line(error) or 'out of memory'}", err=True)
+            ctx.exit(2)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).splitlines())
 
 
 def path_option(*names: str, default: Path, help: str):
@@ -41,6 +52,25 @@ REPORT = paths.SOURCES / "bac-kan-2024-h1.txt"
 
 def report_option(help: str):
     return path_option("--source", default=REPORT, help=help)
+
+
+def max_source_option():
+    """--max-source-mb: the size limit of a source, for the command being run and its worker processes."""
+
+    def apply(ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+        from baocao.read import source_limit
+
+        ctx.with_resource(source_limit(value))
+        return value
+
+    return click.option(
+        "--max-source-mb",
+        type=click.FloatRange(min=0, min_open=True),
+        envvar="BAOCAO_MAX_SOURCE_MB",
+        callback=apply,
+        expose_value=False,
+        help="Refuse a source larger than this many megabytes (default 20); a source must be a regular file.",
+    )
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,6 +110,29 @@ def _progress(done: int, total: int) -> None:
         )
 
 
+def provenance_options(command):
+    """--province, --period and --issuer: what the command line says of a report, over what is read from it."""
+    from baocao.provenance import ISSUERS
+
+    for option in reversed(
+        [
+            click.option(
+                "--province",
+                help="The province the report(s) describe (a name of metadata/provinces.yaml, or 'national'); "
+                "overrides what is read from the text.",
+            ),
+            click.option(
+                "--period",
+                help="The reporting period: 2024-01-01/2024-06-30, 2024, 2024-09, 2024-Q3, 2024-H1 or 2024-9M; "
+                "overrides what is read from the text.",
+            ),
+            click.option("--issuer", type=click.Choice(ISSUERS), help="Who issued the report(s), if not read right."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 def current_metadata():
     """The Metadata chosen with --metadata, for the command being run."""
     return click.get_current_context().find_root().obj
@@ -106,7 +159,11 @@ def current_metadata():
     is_flag=True,
     help="Accept a source whose sha256 differs from metadata/sources.yaml and record the new checksum.",
 )
-def build(sources: tuple[Path, ...], out: Path, re_record: bool) -> None:
+@max_source_option()
+@provenance_options
+def build(
+    sources: tuple[Path, ...], out: Path, re_record: bool, province: str | None, period: str | None, issuer: str | None
+) -> None:
     """Build the data package from report text(s).
 
     \b
@@ -114,15 +171,28 @@ def build(sources: tuple[Path, ...], out: Path, re_record: bool) -> None:
         baocao build
         baocao build --source sources/bac-kan-2024-h1.txt --out /tmp/pkg
         baocao --metadata other-province/metadata build --source other.txt --out /tmp/other
+        baocao build --source news.txt --province "Nghệ An" --period 2018-H1 --out /tmp/news
     """
+    from baocao.package import check_out
     from baocao.pipeline import build_package, default_sources
 
     started = time.perf_counter()
     metadata = current_metadata()
+    check_out(out)  # before any work: --out must be empty or a package, never a folder a build would wipe
     files = [f for source in sources for f in (default_sources(source) if source.is_dir() else [source])]
     files = files or default_sources()
+    overrides = {"province": province, "period": period, "issuer": issuer}
+    if period:
+        from baocao.provenance import parse_period_option
+
+        parse_period_option(period)  # a malformed period is refused before any report is read
     descriptor, warnings, notes = build_package(
-        files, out, metadata, re_record=re_record, progress=_progress if len(files) >= 20 else None
+        files,
+        out,
+        metadata,
+        re_record=re_record,
+        progress=_progress if len(files) >= 20 else None,
+        overrides=overrides,
     )
     for warning in warnings:
         click.echo(f"baocao: warning: {warning}", err=True)
@@ -160,6 +230,7 @@ def validate(directory: Path) -> None:
     show_default=True,
     help="Output format on stdout.",
 )
+@max_source_option()
 def extract(file: Path, fmt: str) -> None:
     """Print every number of any report, with unit, qualifier and sentence.
 
@@ -250,8 +321,11 @@ def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
     Example:
         baocao serve --port 8001
     """
+    from baocao.load import check_inspect_file
     from baocao.serve import serve as run_server
 
+    if db.is_file() and db.with_name("inspect.json").is_file():
+        check_inspect_file(db)  # a load killed between its two renames pairs a new database with old counts
     run_server(db, host, port, site_dir)
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from baocao.legal import LegalExtractor, collect
 from baocao.metadata import Metadata, Unit
+from baocao.normalize import reading_copy
 from baocao.numbers import NumberFormatError, parse_number
 from baocao.parse import Document
 from baocao.text import sentence_spans
@@ -40,6 +41,29 @@ _DATE_PATTERNS = [
     r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",  # ISO 9001:2015
 ]
 _DATES = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
+# What is written with digits but is not a figure: page chrome and names around a report's text
+_NOT_FIGURE_PATTERNS = [
+    r"(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d])",  # a time: 03:14, 14:05:09
+    r"(?<![\d/.,])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])",  # a month: 01/2025, 10/2023
+    r"(?i:https?://|www\.)[^\s,;)]+",  # a URL
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # an e-mail address
+    r"(?<![\w.])[\w-]+(?:\.[\w-]+)*\.(?:gov\.vn|com\.vn|org\.vn|net\.vn|edu\.vn|vn|com|net|org|info)\b[^\s,;)]*",
+    r"(?i:hotline|đường dây nóng|điện thoại|đt|sđt|fax|tel)\s*:?\s*\+?[\d\s().-]{6,}\d",  # a phone line
+    r"(?<![\w-])[A-Za-zĐđ][\w]*-\d+\b",  # a name with a number: Covid-19, SARS-CoV-2
+]
+_NOT_FIGURES = re.compile("|".join(f"(?:{p})" for p in _NOT_FIGURE_PATTERNS))
+# 0912 345 678, (0209) 3870 123, +84 912 345 678: nine to eleven digits starting with 0 or +84
+_PHONE = re.compile(r"(?:\+84[\s.]?|\(0\d{1,4}\)\s?|(?<![\d.,/])0)\d{1,4}(?:[\s.-]?\d{2,4}){1,3}(?![\d.,])")
+# a day/month date (9/7, 04/6) is told from a count of a total (9/12 xã) by a leading zero, a word
+# of time before it, or a short line of page chrome around it
+_DAY_MONTH = re.compile(r"(?<![\d/.,])(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])(?![\d/]|[.,]\d)")
+_DATE_WORDS = re.compile(
+    r"(?i:ngày|hôm|sáng|trưa|chiều|tối|đêm|từ|đến|tới|trước|sau|lúc|cập nhật|đăng|thứ \w+|chủ nhật|và)\W{0,3}$"
+)
+_BARE_SCALE = re.compile(r"\s?(tỷ|triệu)(?![\w/])")
+_SCALED = {("tỷ", "usd"): "ty_usd", ("tỷ", "vnd"): "ty_dong", ("triệu", "usd"): "trieu_usd", ("triệu", "vnd"): "trieu_dong"}
+_USD = re.compile(r"(?<!\w)(?:USD|đô la)(?!\w)")
+_VND = re.compile(r"(?<!\w)(?:đồng|VNĐ|VND)(?!\w)")
 _PERIOD_AFTER = re.compile(r"\s+(?:tăng|giảm)\b|\s+(?:đầu|cuối)?\s*năm|\s+đầu\b|\s+cuối\b|,|\s*$|\s+\(")
 _RANGE_SEP = re.compile(r"\s?[-–]\s?")
 _SLASH = re.compile(r"\s?/\s?")
@@ -63,6 +87,7 @@ class Mention:
     quote: str
     quote_start: int
     quote_end: int
+    unit_from: str | None = None  # text: written after the number; clause: a bare "tỷ" given its currency
 
 
 class Extractor:
@@ -75,6 +100,8 @@ class Extractor:
                 alias_to_unit.setdefault(alias, unit.id)
         self.alias_to_unit = alias_to_unit
         self.unit_quantity = {unit.id: unit.quantity for unit in units}
+        alias_to_unit = {reading_copy(a): u for a, u in alias_to_unit.items()} | alias_to_unit
+        self.alias_to_unit = alias_to_unit
         aliases = sorted(alias_to_unit, key=len, reverse=True)
         self.unit_pattern = re.compile(r"\s?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])")
         self._legal_cache: dict[str, list[tuple[int, int, dict]]] = {}
@@ -98,8 +125,32 @@ class Extractor:
             return self.alias_to_unit[match.group(1)], match.end()
         return None, pos
 
+    def bare_scale_at(self, text: str, pos: int, sentence: tuple[int, int]) -> tuple[str | None, int, bool]:
+        """A scale word with no currency after it ("1,2 tỷ"): the currency of its sentence, if it has one only."""
+        match = _BARE_SCALE.match(text, pos)
+        if not match:
+            return None, pos, False
+        clause = text[sentence[0] : sentence[1]]
+        currencies = {c for c, pattern in (("usd", _USD), ("vnd", _VND)) if pattern.search(clause)}
+        if len(currencies) != 1:
+            return None, pos, True  # which currency is not said: the unit stays unknown
+        return _SCALED[(match.group(1), currencies.pop())], match.end(), True
+
     def excluded_spans(self, text: str) -> list[tuple[int, int]]:
         spans = [(m.start(), m.end()) for m in _DATES.finditer(text)]
+        spans += [(m.start(), m.end()) for m in _NOT_FIGURES.finditer(text)]
+        spans += [m.span() for m in _PHONE.finditer(text) if 9 <= sum(c.isdigit() for c in m.group(0)) <= 12]
+        for match in _DAY_MONTH.finditer(text):
+            day, month = match.group(1), match.group(2)
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line_end = text.find("\n", match.end())
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if _DATE_WORDS.search(text, max(line_start, match.start() - 16), match.start()):
+                spans.append(match.span())  # "ngày 04/6 tỉnh ...": a date, whatever follows
+            elif self.unit_at(text, match.end())[0] is not None:
+                continue  # "3/5 tiêu chí": a count of a total
+            elif day.startswith("0") or month.startswith("0") or len(line.strip()) <= 40:
+                spans.append(match.span())
         spans += [(start, end) for start, end, _ in self.legal_in(text)]
         return sorted(spans)
 
@@ -112,7 +163,9 @@ class Extractor:
             found = self._legal_cache[text] = self.legal.find(text)
         return found
 
-    def mentions(self, section_id: str, text: str) -> list[Mention]:
+    def mentions(self, section_id: str, published: str) -> list[Mention]:
+        """Every figure of a section's text; matching reads its reading copy, quotes come from the text."""
+        text = reading_copy(published)
         excluded = self.excluded_spans(text)
         sentences = sentence_spans(text)
 
@@ -139,7 +192,14 @@ class Extractor:
                 continue
             if start > 0 and text[start - 1].isalpha():
                 continue  # glued to letters before it: an identifier (NĐ75, QH15)
+            sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
             unit, after = self.unit_at(text, end)
+            unit_from = "text" if unit else None
+            if unit is None:
+                unit, after, scaled = self.bare_scale_at(text, end, sentence)
+                unit_from = "clause" if unit else None
+                if scaled and unit is None:
+                    after = _BARE_SCALE.match(text, end).end()
             if unit is None and end < len(text) and text[end].isalpha():
                 continue  # glued to letters after it: an identifier (3G, 4G)
             if re.fullmatch(r"(?:19|20)\d{2}", number) and unit is None:
@@ -164,7 +224,7 @@ class Extractor:
                         parts.append((nxt.group(0), nxt.start(), nxt.end()))
                         part_units = [unit2, unit2]
                         after, role = after2, RANGE_LOW
-            expression = text[start:after].strip()
+            expression = published[start:after].strip()
             sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, after))
             clause_start = max(sentence[0], previous_end, text.rfind(";", 0, start) + 1)
             before = text[clause_start:start]
@@ -189,9 +249,10 @@ class Extractor:
                 if len(parts) == 1
                 else ([NUMERATOR, DENOMINATOR] if role == NUMERATOR else [RANGE_LOW, RANGE_HIGH])
             )
-            for (value_text, vstart, vend), part_role, part_unit in zip(parts, roles, part_units, strict=True):
+            for (reading, vstart, vend), part_role, part_unit in zip(parts, roles, part_units, strict=True):
+                value_text = published[vstart:vend]
                 try:
-                    parsed = parse_number(value_text)
+                    parsed = parse_number(reading)
                 except NumberFormatError:
                     continue
                 out.append(
@@ -209,9 +270,10 @@ class Extractor:
                         qualifier=None if part_role == DENOMINATOR else " ".join(qualifiers) or None,
                         obs_status="normal" if part_role == DENOMINATOR else status,
                         kind=kind,
-                        quote=text[sentence[0] : sentence[1]],
+                        quote=published[sentence[0] : sentence[1]],
                         quote_start=sentence[0],
                         quote_end=sentence[1],
+                        unit_from=unit_from if part_unit == unit else ("text" if part_unit else None),
                     )
                 )
             previous_end = after

@@ -44,6 +44,7 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         ),
     },
     "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
+
     "resources.yaml": {
         "resources": (
             {"name", "title_vi", "title_en", "description_vi", "description_en", "primary_key", "fields"},
@@ -79,6 +80,7 @@ MAPPINGS: dict[str, tuple[set[str], set[str]]] = {
         },
         set(),
     ),
+    "provinces.yaml": ({"national", "issuers", "kinds", "provinces"}, set()),
     "site.yaml": (
         {"database", "search", "tables", "queries", "key_figures", "charts", "downloads"},
         {"sort_keys", "compare"},
@@ -190,6 +192,13 @@ class Metadata:
                 )
             seen[record["id"]] = record["file"]
         return records
+
+    @cached_property
+    def gazetteer(self):
+        """metadata/provinces.yaml: the provinces before and after 1 July 2025, and the whole country."""
+        from baocao.provenance import Gazetteer
+
+        return Gazetteer(self.load("provinces.yaml"))
 
     @cached_property
     def topics(self) -> list[dict[str, Any]]:

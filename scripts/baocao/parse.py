@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from baocao.errors import BaocaoError
+from baocao.normalize import reading_copy, strip_invisible
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPTS, "0123456789")
@@ -45,6 +46,17 @@ _SYMBOL_LINE = re.compile(r"^Số\s*:\s*(.*)$")
 _PLACE_DATE = re.compile(r"^([^,]{2,40}),\s*ngày\b(.*)$")
 _ADDRESSEE = re.compile(r"^Kính gửi\s*:\s*(.+)$")
 _TERMINAL = (".", "!", "?", "…", "./.")
+_NATIONAL_MOTTO = re.compile(r"^CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\b", re.IGNORECASE)
+_GROUP_SPACE = re.compile(r"(?<=\d)\u00a0(?=\d{3}(?!\d))")
+_SPACE_RUN = re.compile(r"[ \t\u00a0]+")
+# a signature block is a few lines of names and titles; beyond these, the rest of the file is not one report's
+SIGNATURE_MAX_LINES = 60
+SIGNATURE_MAX_CHARS = 4000
+
+
+def _clean_line(raw: str) -> str:
+    """Runs of spaces become one space; a non-breaking space between digit groups (1\u00a0040,1) is kept."""
+    return _SPACE_RUN.sub(" ", _GROUP_SPACE.sub("\x00", raw)).strip().replace("\x00", "\u00a0")
 
 
 @dataclass
@@ -98,6 +110,8 @@ class Document:
     duplicate_numbers: list[tuple[str, list[str]]]
     markdown_removed: int
     warnings: list[str]
+    headings: int = 0  # numbered headings found; 0: the report is read as one section
+
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -132,10 +146,11 @@ def strip_markdown(text: str) -> tuple[str, int]:
     return text, count
 
 
-def _heading(text: str) -> tuple[str, str, str] | None:
+def _heading(published: str) -> tuple[str, str, str] | None:
+    text = reading_copy(published)
     match = _PART.match(text)
     if match and match.group(1):
-        title = match.group(2).strip()
+        title = published[match.start(2) :].strip()
         letters = [c for c in title if c.isalpha()]
         if letters and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
             return ("part", match.group(1), title)
@@ -144,7 +159,7 @@ def _heading(text: str) -> tuple[str, str, str] | None:
     if not match:
         return None
     number = match.group(1) or match.group(3)
-    title = (match.group(2) or match.group(4)).strip()
+    title = published[match.start(2) if match.group(2) else match.start(4) :].strip()
     if len(title) > 320 or not title[0].isupper():
         return None
     if title.endswith((".", ";", ",", "!", "?")):
@@ -214,9 +229,14 @@ def _lift_markers(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 def parse_document(text: str, source: object = "<text>") -> Document:
     """Parse a report's raw text. Raises :class:`BaocaoError` naming ``source``."""
-    text, markdown_removed = strip_markdown(text)
+    text, markdown_removed = strip_markdown(strip_invisible(text))
     lines = text.split("\n")
     warnings: list[str] = []
+    mottos = [i for i, line in enumerate(lines) if _NATIONAL_MOTTO.match(line.strip())]
+    if len(mottos) > 1:
+        raise BaocaoError(
+            f"a second report header (line {mottos[1] + 1}) in the same file: give each report its own file", source
+        )
 
     recipients: list[str] = []
     signature: list[str] = []
@@ -230,6 +250,12 @@ def parse_document(text: str, source: object = "<text>") -> Document:
                     recipients.append(rest.lstrip("-+• ").strip())
                 else:
                     signature.append(rest)
+            if len(signature) + len(recipients) > SIGNATURE_MAX_LINES or sum(map(len, signature)) > SIGNATURE_MAX_CHARS:
+                raise BaocaoError(
+                    f"{len(signature) + len(recipients)} lines after 'Nơi nhận:' (line {index + 1}): that is not the addressee "
+                    "list and signature of one report",
+                    source,
+                )
             lines = lines[:index]
             break
 
@@ -237,7 +263,7 @@ def parse_document(text: str, source: object = "<text>") -> Document:
     units: list[_Unit] = []
     repairs: list[Repair] = []
     for number, raw in enumerate(lines, start=1):
-        line = re.sub(r"[ \t\u00a0]+", " ", raw).strip()
+        line = _clean_line(raw)
         if not line:
             continue
         body = _FOOTNOTE_BODY.match(line)
@@ -265,12 +291,12 @@ def parse_document(text: str, source: object = "<text>") -> Document:
                 continue
         units.append(unit)
 
-    first_heading = next((i for i, u in enumerate(units) if u.kind == "heading"), None)
-    if first_heading is None:
-        raise BaocaoError(
-            "no recognisable sections (no part heading like 'I. ...' or numbered heading like '1. ...')",
-            source,
-        )
+    if not units:
+        raise BaocaoError("no text before 'Nơi nhận:'", source)
+    headings = sum(u.kind == "heading" for u in units)
+    first_heading = next((i for i, u in enumerate(units) if u.kind == "heading"), len(units))
+    if not headings:
+        warnings.append("no numbered headings: the report is read as one section")
 
     header: dict[str, str | None] = {
         "document_symbol": None,
@@ -293,7 +319,12 @@ def parse_document(text: str, source: object = "<text>") -> Document:
             header["addressee"] = m.group(1).strip()
         elif header["document_type"] is None and t.isupper() and len(t) < 40:
             header["document_type"] = t
-        elif header["document_type"] is not None and header["addressee"] is None and not preamble:
+        elif (
+            header["document_type"] is not None
+            and header["addressee"] is None
+            and not preamble
+            and _title_line(t, title_lines)
+        ):
             title_lines.append(t)
         else:
             preamble.append(unit)
@@ -317,7 +348,8 @@ def parse_document(text: str, source: object = "<text>") -> Document:
 
     current: Section | None = None
     if preamble:
-        current = open_section(Section("preamble", "preamble", "", "", 0, None, preamble[0].line))
+        kind = "preamble" if headings else "body"
+        current = open_section(Section(kind, kind, "", "", 0, None, preamble[0].line))
         for unit in preamble:
             current.paragraphs.append(Paragraph(unit.kind, unit.text, unit.line))
             unit_of[id(current.paragraphs[-1])] = (current, unit)
@@ -398,4 +430,10 @@ def parse_document(text: str, source: object = "<text>") -> Document:
         duplicate_numbers=sorted(duplicates.items()),
         markdown_removed=markdown_removed,
         warnings=warnings,
+        headings=headings,
     )
+
+
+def _title_line(text: str, before: list[str]) -> bool:
+    """A line of a report's title: short, not a sentence of the body."""
+    return len(text) <= 250 and sum(map(len, before)) < 400 and not text.rstrip().endswith((".", ":", ";"))

@@ -18,7 +18,7 @@ from baocao.legal import LegalDocument
 from baocao.metadata import Metadata
 from baocao.package import all_specs, assemble_package, csv_bytes
 from baocao.parse import Document, parse_document
-from baocao.provenance import infer
+from baocao.provenance import apply_overrides, infer
 from baocao.read import Source, read_source
 from baocao.text import sentence_spans
 
@@ -45,25 +45,29 @@ def default_sources(root: Path = paths.SOURCES) -> list[Path]:
     return files
 
 
-def provenance_for(path: Path, metadata: Metadata, source: Source, document: Document) -> dict[str, Any]:
-    """The report's record in metadata/sources.yaml, or one inferred from its text (flagged for review)."""
+def provenance_for(
+    path: Path, metadata: Metadata, source: Source, document: Document, overrides: dict[str, str | None] | None = None
+) -> dict[str, Any]:
+    """The report's record in metadata/sources.yaml, or one inferred from its text (flagged for review);
+    the command line's --province, --period and --issuer win over either."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
     matches = [r for r in metadata.sources if r["file"] == path.name]
     if matches:
-        return matches[0]
-    record = infer(path, source, document, metadata.package["licenses"][0]["name"])
-    if not record["period_start"]:
-        raise BaocaoError(
-            "no provenance record in metadata/sources.yaml, and no reporting period in the title to infer one", path
-        )
-    return record
+        return apply_overrides(matches[0], metadata.gazetteer, overrides) if overrides else matches[0]
+    return infer(path, source, document, metadata.package["licenses"][0]["name"], metadata.gazetteer, overrides)
 
 
 def process(
-    path: Path, metadata: Metadata, extractor: Extractor, curator: Curator | None, re_record: bool = False
+    path: Path,
+    metadata: Metadata,
+    extractor: Extractor,
+    curator: Curator | None,
+    re_record: bool = False,
+    overrides: dict[str, str | None] | None = None,
 ) -> Report:
     source = read_source(path)
     document = parse_document(source.text, path)
-    provenance = provenance_for(path, metadata, source, document)
+    provenance = provenance_for(path, metadata, source, document, overrides)
     if source.sha256 != provenance["sha256"] and re_record:
         metadata.re_record(provenance["id"], source.sha256)
         print(f"baocao: {path}: new sha256 {source.sha256} recorded in metadata/sources.yaml", file=sys.stderr)
@@ -100,9 +104,10 @@ PARALLEL_FROM = 16
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(metadata_root: Path, indicators: list[dict[str, Any]]) -> None:
+def _init_worker(metadata_root: Path, indicators: list[dict[str, Any]], overrides: dict[str, Any]) -> None:
     metadata = Metadata(metadata_root)
     _worker.update(
+        overrides=overrides,
         metadata=metadata,
         extractor=Extractor(metadata),
         curator=Curator(metadata),
@@ -112,13 +117,17 @@ def _init_worker(metadata_root: Path, indicators: list[dict[str, Any]]) -> None:
 
 
 def run(
-    files: list[Path], metadata: Metadata | None = None, curate: bool = True, re_record: bool = False
+    files: list[Path],
+    metadata: Metadata | None = None,
+    curate: bool = True,
+    re_record: bool = False,
+    overrides: dict[str, str | None] | None = None,
 ) -> list[Report]:
     """Read, parse, extract and (with ``curate``) find the observations of each report, in one process."""
     metadata = metadata or Metadata()
     extractor = Extractor(metadata)
     curator = Curator(metadata) if curate else None
-    reports = [process(Path(f), metadata, extractor, curator, re_record) for f in files]
+    reports = [process(Path(f), metadata, extractor, curator, re_record, overrides) for f in files]
     _check_ids([(r.report_id, r.source.path) for r in reports])
     return reports
 
@@ -215,6 +224,8 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
             title, title_en = f"Chú thích {section.number}", f"Footnote {section.number}"
         elif section.kind == "preamble":
             title, title_en = "Mở đầu", "Preamble"
+        elif section.kind == "body":
+            title, title_en = "Toàn văn (báo cáo không có đề mục đánh số)", "Whole text (the report has no numbered headings)"
         else:
             title, title_en = section.title, titles.get(section.title)
         out["sections"].append(
@@ -366,6 +377,7 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
             "addressee_en": prov["addressee_en"],
             "province": prov["province"],
             "place": doc.header.get("place"),
+            "document_date": prov.get("document_date"),
             "date_text": doc.header.get("date_text"),
             "period_start": prov["period_start"],
             "period_end": prov["period_end"],
@@ -380,6 +392,7 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
             "note_en": prov.get("note_en"),
             "sections": len(doc.sections),
             "mentions": len(report.mentions),
+            "headings": doc.headings,
             "page_breaks_repaired": len(doc.repairs),
             "provenance": "inferred" if prov.get("inferred") else "recorded",
             "duplicate_section_numbers": "; ".join(
@@ -584,7 +597,9 @@ def render_report(
     for spec in specs:
         rows[spec["name"]] = wide_table_rows(spec, rows["observations"], indicators, metadata)
     parts, counts = {}, {}
-    fields = {spec["name"]: [f["name"] for f in spec["fields"]] for spec in all_specs(metadata, specs)}
+    every = all_specs(metadata, specs)
+    check_required(rows, every, report.source.path)
+    fields = {spec["name"]: [f["name"] for f in spec["fields"]] for spec in every}
     for name in (*PER_REPORT, *(spec["name"] for spec in specs)):
         parts[name], counts[name] = csv_bytes(fields[name], rows[name], name, header=False)
     return RenderedReport(
@@ -599,6 +614,17 @@ def render_report(
     )
 
 
+def check_required(rows: dict[str, list[dict[str, Any]]], specs: list[dict[str, Any]], path: Path) -> None:
+    """Every required cell filled, before anything is written: a build that exits 0 always validates."""
+    for spec in specs:
+        required = [f["name"] for f in spec["fields"] if f.get("required")]
+        for row in rows.get(spec["name"], []):
+            for name in required:
+                if row.get(name) is None or row.get(name) == "":
+                    key = ", ".join(str(row.get(k)) for k in spec.get("primary_key", [])[:2])
+                    raise BaocaoError(f"resource {spec['name']!r} ({key}): required {name!r} is empty", path)
+
+
 def report_notes(report: Report) -> list[str]:
     """What an officer should see about a report: its inferred provenance, and how the standard indicators fared."""
     notes = []
@@ -606,7 +632,9 @@ def report_notes(report: Report) -> list[str]:
     if prov.get("inferred"):
         notes.append(
             f"no record in metadata/sources.yaml: provenance inferred from the text (to review): id {prov['id']}, "
-            f'{prov["issuer_vi"]}, {prov["period_start"]} to {prov["period_end"]}, "{prov["title_vi"]}"'
+            f'{prov["issuer_vi"]}, {prov["province"]}, {prov["period_start"]} to {prov["period_end"]}'
+            + (f' ("{prov["period_phrase"]}")' if prov.get("period_phrase") else "")
+            + f', "{prov["title_vi"]}"'
         )
     standard = [c for c in report.coverage if c.source == "standard"]
     if standard:
@@ -621,7 +649,7 @@ def report_notes(report: Report) -> list[str]:
 
 def _render_in_worker(path: Path) -> RenderedReport:
     metadata = _worker["metadata"]
-    report = process(path, metadata, _worker["extractor"], _worker["curator"])
+    report = process(path, metadata, _worker["extractor"], _worker["curator"], overrides=_worker["overrides"])
     return render_report(report, metadata, _worker["specs"], _worker["indicators"])
 
 
@@ -632,6 +660,7 @@ def build_package(
     re_record: bool = False,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    overrides: dict[str, str | None] | None = None,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Reports to a published data package, each report rendered as soon as it is read (in parallel when
     there are many), so that memory holds CSV text, not every row of every report. Returns the descriptor
@@ -650,7 +679,7 @@ def build_package(
 
     if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(workers, _init_worker, (metadata.root, shared["indicators"])) as pool:
+        with context.Pool(workers, _init_worker, (metadata.root, shared["indicators"], overrides or {})) as pool:
             for item in pool.imap(_render_in_worker, paths_, chunksize=4):
                 take(item)
     else:
@@ -658,7 +687,10 @@ def build_package(
         for path in paths_:
             take(
                 render_report(
-                    process(path, metadata, extractor, curator, re_record), metadata, specs, shared["indicators"]
+                    process(path, metadata, extractor, curator, re_record, overrides),
+                    metadata,
+                    specs,
+                    shared["indicators"],
                 )
             )
     _check_ids([(item.report_id, item.path) for item in rendered])

@@ -1,74 +1,351 @@
 """Provenance of a report that metadata/sources.yaml does not know yet, read from its own text.
 
+The province comes from the gazetteer (metadata/provinces.yaml: the 63 provinces before
+1 July 2025, the 34 after, and the whole country), the issuer from the header and
+signature (People's Committee, statistics office, the national statistics office, or a
+newspaper quoting them), the reporting period from the title or the first sentences,
+and the publication date where it is printed. What the command line gives
+(``--province``, ``--period``, ``--issuer``) wins over what is read.
+
 The record is flagged `inferred`, published as such, and printed so that an officer can
-review it and copy it into metadata/sources.yaml.
+review it and copy it into metadata/sources.yaml. A report whose province or period
+cannot be known is refused, naming the flag that supplies it.
 """
 
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from baocao.errors import BaocaoError
+from baocao.normalize import reading_copy
 from baocao.parse import Document
 from baocao.read import Source
-from baocao.text import slug
+from baocao.text import fold, slug
 
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-_PERIODS = [
-    # (pattern over the title, function of the match giving (start month, end month, year))
-    (re.compile(r"(\d{1,2}) tháng đầu năm (\d{4})", re.I), lambda m: (1, int(m[1]), int(m[2]))),
-    (re.compile(r"(\d{1,2}) tháng cuối năm (\d{4})", re.I), lambda m: (13 - int(m[1]), 12, int(m[2]))),
-    (re.compile(r"(\d{1,2}) tháng năm (\d{4})", re.I), lambda m: (1, int(m[1]), int(m[2]))),
-    (
-        re.compile(r"quý (IV|III|II|I) năm (\d{4})", re.I),
-        lambda m: (3 * _ROMAN[m[1].upper()] - 2, 3 * _ROMAN[m[1].upper()], int(m[2])),
-    ),
-    (re.compile(r"(?:cả )?năm (\d{4})", re.I), lambda m: (1, 12, int(m[1]))),
+ISSUERS = ("ubnd", "statistics_office", "gso", "newspaper", "unknown")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_SEP = r"(?:\s+năm\s+|\s*/\s*|\s*-\s*)"
+# a year's plan or tasks: "... năm 2023 và kế hoạch năm 2024" is a report on 2023
+_NEXT_WORDS = r"(?:kế hoạch|phương hướng|nhiệm vụ|mục tiêu|dự kiến|dự báo)[^.;\n]{0,40}$"
+_NEXT_PERIOD = re.compile(rf"(?i)(?:\b(?:và|;|,)\s+){_NEXT_WORDS}")
+_NEXT_AT_START = re.compile(rf"(?i)^\W*{_NEXT_WORDS}")
+
+
+_Y = r"(?P<year>(?:19|20)\d{2})"
+# over the reading copy; _period_from turns each (by its index) into (start month, end month, year)
+_PERIODS: list[tuple[re.Pattern[str], None]] = [
+    (re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_Y}"), None),
+    (re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+)?(?:năm\s+)?{_Y}"), None),
+    (re.compile(rf"(?i)\bquý\s+(?P<q>IV|III|II|I|[1-4])(?:\s+năm\s+|\s*/\s*|\s*-\s*){_Y}"), None),
+    (re.compile(rf"(?i)\btháng\s+(?P<m>0?[1-9]|1[0-2])(?:\s+năm\s+|\s*/\s*|\s*-\s*){_Y}"), None),
+    (re.compile(rf"(?i)\b(?:cả\s+)?năm\s+{_Y}(?!\s*-)"), None),
 ]
-_PROVINCE = re.compile(r"(?:trên địa bàn |của )?tỉnh ([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?: [A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,2})")
+# "6 tháng đầu năm" with no year: the year of the publication date
+_N_MONTHS_NO_YEAR = re.compile(r"(?i)\b(?P<n>\d{1,2})\s+tháng\s+(?P<edge>đầu|cuối)\s+năm(?!\s*(?:/|\d|năm))")
+_DATE_LINE = re.compile(r"(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})")
+_DATELINE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])")
 
 
-def period_of(title: str) -> tuple[str, str] | None:
-    for pattern, months in _PERIODS:
-        match = pattern.search(title)
-        if match:
-            first, last, year = months(match)
-            if not (1 <= first <= last <= 12):
-                return None
-            end_day = calendar.monthrange(year, last)[1]
-            return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{end_day:02d}"
+@dataclass(frozen=True)
+class Period:
+    start: str
+    end: str
+    phrase: str
+
+
+def _period_from(match: re.Match[str], index: int) -> tuple[int, int, int] | None:
+    year = int(match["year"])
+    if index == 0:
+        n = int(match["n"])
+        return 13 - n, 12, year
+    if index == 1:
+        return 1, int(match["n"]), year
+    if index == 2:
+        q = _ROMAN[match["q"].upper()]
+        return 3 * q - 2, 3 * q, year
+    if index == 3:
+        month = int(match["m"])
+        return month, month, year
+    return 1, 12, year
+
+
+def _iso(first: int, last: int, year: int) -> tuple[str, str] | None:
+    if not (1 <= first <= last <= 12):
+        return None
+    end_day = calendar.monthrange(year, last)[1]
+    return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{end_day:02d}"
+
+
+def period_of(text: str, year_hint: int | None = None) -> Period | None:
+    """The reporting period a title or an opening sentence names, or None.
+
+    ``10 tháng năm 2023`` is January–October, ``tháng 9 năm 2021`` September,
+    ``quý I/2022`` January–March, ``6 tháng cuối năm 2023`` July–December,
+    ``năm 2023 và kế hoạch năm 2024`` 2023. The earliest phrase wins; a cumulative
+    phrase (``tháng 10 và 10 tháng``) wins over the month beside it.
+    """
+    reading = reading_copy(text)
+    found: list[tuple[int, int, tuple[int, int, int], str]] = []  # (start, end, months, phrase)
+    plans: list[tuple[int, int, tuple[int, int, int], str]] = []  # phrases of a next period's plan
+    for index, (pattern, _) in enumerate(_PERIODS):
+        for match in pattern.finditer(reading):
+            months = _period_from(match, index)
+            if not months:
+                continue
+            before = reading[max(0, match.start() - 60) : match.start()]
+            plan = _NEXT_PERIOD.search(before) or (match.start() <= 60 and _NEXT_AT_START.search(before))
+            # "... và kế hoạch năm 2024": the next period's plan, not the period reported on (unless it is all there is)
+            (plans if plan else found).append((match.start(), match.end(), months, text[match.start() : match.end()]))
+    if year_hint:
+        for match in _N_MONTHS_NO_YEAR.finditer(reading):
+            n = int(match["n"])
+            months = (1, n, year_hint) if match["edge"].lower() == "đầu" else (13 - n, 12, year_hint)
+            found.append((match.start(), match.end(), months, text[match.start() : match.end()]))
+    found = found or plans
+    # "năm 2024" inside "6 tháng đầu năm 2024" is part of that phrase
+    found = [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1] for o in found)]
+    if not found:
+        return None
+    first_at = min(f[0] for f in found)
+    # phrases close to the first one describe the same period: the widest of them ("tháng 10 và 10 tháng")
+    near = [f for f in found if f[0] - first_at <= 24]
+    _, _, (first, last, year), phrase = max(near, key=lambda f: (f[2][1] - f[2][0], -f[0]))
+    iso = _iso(first, last, year)
+    return Period(iso[0], iso[1], phrase) if iso else None
+
+
+def parse_period_option(value: str) -> tuple[str, str]:
+    """``--period``: 2024-01-01/2024-06-30, 2024, 2024-09 (a month), 2024-Q3, 2024-H1, 2024-H2 or 2024-9M."""
+    value = value.strip()
+    try:
+        if "/" in value:
+            start, end = (dt.date.fromisoformat(v.strip()) for v in value.split("/", 1))
+            if start > end:
+                raise ValueError
+            return start.isoformat(), end.isoformat()
+        match = re.fullmatch(r"((?:19|20)\d{2})(?:-(Q[1-4]|H[12]|\d{1,2}M|\d{2}))?", value, re.I)
+        if not match:
+            raise ValueError
+        year, part = int(match[1]), (match[2] or "").upper()
+        if not part:
+            months = (1, 12)
+        elif part.startswith("Q"):
+            q = int(part[1])
+            months = (3 * q - 2, 3 * q)
+        elif part.startswith("H"):
+            months = (1, 6) if part == "H1" else (7, 12)
+        elif part.endswith("M"):
+            months = (1, int(part[:-1]))
+        else:
+            months = (int(part), int(part))
+        iso = _iso(*months, year)
+        if iso is None:
+            raise ValueError
+        return iso
+    except ValueError:
+        raise BaocaoError(
+            f"--period {value!r}: give START/END (2024-01-01/2024-06-30), a year (2024), a month (2024-09), "
+            "a quarter (2024-Q3), a half (2024-H1) or N months (2024-9M)"
+        ) from None
+
+
+class Gazetteer:
+    """metadata/provinces.yaml: names as reports write them, and what each is valid for."""
+
+    def __init__(self, data: dict[str, Any]):
+        from baocao.metadata import check_keys
+
+        where = "metadata/provinces.yaml"
+        for index, province in enumerate(data["provinces"]):
+            check_keys(province, {"id", "name", "kind"}, {"until", "from", "merged_into", "aliases"}, f"{where}: [{index}]")
+            if province["kind"] not in data["kinds"]:
+                raise BaocaoError(f"kind {province['kind']!r} is not one of kinds", f"{where}: [{index}]")
+        check_keys(data["national"], {"id", "name", "name_en", "words"}, set(), f"{where}: national")
+        for kind in ISSUERS:
+            check_keys(data["issuers"].get(kind), {"vi", "en"}, set(), f"{where}: issuers.{kind}")
+        self.data = data
+        self.provinces = data["provinces"]
+        self.national = data["national"]
+        self.by_id = {p["id"]: p for p in self.provinces}
+        names: list[tuple[str, dict[str, Any]]] = []
+        for province in self.provinces:
+            for name in [province["name"], *province.get("aliases", [])]:
+                names.append((name, province))
+        names.sort(key=lambda n: len(n[0]), reverse=True)
+        self._names = names
+        self._pattern = re.compile(
+            "|".join(
+                rf"(?<!\w){re.escape(reading_copy(n))}(?!\w)|(?<!\w){re.escape(reading_copy(n).upper())}(?!\w)"
+                for n, _ in names
+            )
+        )
+        self._lookup = {reading_copy(n): p for n, p in names} | {reading_copy(n).upper(): p for n, p in names}
+        self._folded = {fold(n): p for n, p in names} | {fold(p["id"].replace("-", " ")): p for p in self.provinces}
+        words = self.national["words"]
+        self._national = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
+
+    def find(self, text: str) -> tuple[dict[str, Any] | None, bool]:
+        """The province a text is about: (province, stated as "tỉnh X"/"thành phố X"), earliest first."""
+        reading = reading_copy(text)
+        strong = None
+        weak = None
+        for match in self._pattern.finditer(reading):
+            province = self._lookup[match.group(0)]
+            before = reading[max(0, match.start() - 16) : match.start()]
+            if re.search(r"(?i:tỉnh|thành phố|tp\.?)\s*$", before):
+                strong = strong or province
+            else:
+                weak = weak or province
+        return (strong, True) if strong else (weak, False)
+
+    def national_in(self, text: str) -> bool:
+        return bool(self._national.search(reading_copy(text)))
+
+    def named(self, value: str) -> dict[str, Any] | None:
+        key = fold(value.strip())
+        key = re.sub(r"^(?:tinh|thanh pho|tp\.?)\s+", "", key)
+        if key in (fold(self.national["name"]), "national", "ca nuoc", fold(self.national["id"].replace("-", " "))):
+            return {"id": self.national["id"], "name": self.national["name"], "kind": "ca_nuoc"}
+        return self._folded.get(key)
+
+
+_UBND = re.compile(r"(?i:ủy ban nhân dân|\bUBND\b)")
+_GSO = re.compile(r"(?i:tổng cục thống kê)|\bCục Thống kê\b(?!\s+(?:tỉnh|thành phố|TP))|CỤC THỐNG KÊ(?!\s+(?:TỈNH|THÀNH))")
+_STATS = re.compile(r"(?i:cục thống kê|chi cục thống kê|thống kê tỉnh|thống kê thành phố)")
+
+
+def issuer_kind(document: Document, head: str, national: bool) -> str:
+    """Who issued the text: ubnd, statistics_office, gso (national), newspaper, or unknown."""
+    header = document.header
+    official = bool(header.get("document_symbol") or header.get("document_type"))
+    top = reading_copy(" ".join(filter(None, [header.get("document_symbol") or "", " ".join(document.signature)])))
+    if official or document.signature:
+        if _UBND.search(top):
+            return "ubnd"
+        if national and _GSO.search(top + " " + head[:300]):
+            return "gso"
+        if _STATS.search(top + " " + head[:300]):
+            return "statistics_office"
+        if _UBND.search(head[:300]):
+            return "ubnd"
+        return "unknown"
+    return "newspaper"
+
+
+def _head_text(document: Document) -> str:
+    """The title, the addressee and the first sentences: where a report names its province and period."""
+    header = document.header
+    body = next((s.text for s in document.sections if s.kind not in ("footnote",) and s.text), "")
+    pieces = [header.get("title") or "", header.get("addressee") or "", body[:800]]
+    return "\n".join(p for p in pieces if p)
+
+
+def _published(document: Document, head: str) -> str | None:
+    for text in (document.header.get("date_text") or "", head[:400]):
+        reading = reading_copy(text)
+        for pattern in (_DATE_LINE, _DATELINE):
+            match = pattern.search(reading)
+            if match:
+                day, month, year = (int(x) for x in match.groups())
+                try:
+                    return dt.date(year, month, day).isoformat()
+                except ValueError:
+                    continue
     return None
 
 
-def infer(path: Path, source: Source, document: Document, licence: str) -> dict[str, Any]:
+def infer(
+    path: Path,
+    source: Source,
+    document: Document,
+    licence: str,
+    gazetteer: Gazetteer,
+    overrides: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """A provenance record read from the text; raises if the province or the period cannot be known."""
+    overrides = overrides or {}
     header = document.header
+    head = _head_text(document)
     title = header.get("title") or ""
-    full_title = f"{(header.get('document_type') or 'Báo cáo').capitalize()} {title}".strip()
-    province_match = _PROVINCE.search(title) or _PROVINCE.search(header.get("addressee") or "")
-    province = province_match.group(1) if province_match else (header.get("place") or "")
-    signature = " ".join(document.signature).upper()
-    if "ỦY BAN NHÂN DÂN" in signature or "UBND" in (header.get("document_symbol") or ""):
-        issuer_vi, issuer_en = f"Ủy ban nhân dân tỉnh {province}", f"{province} Provincial People's Committee"
+    full_title = (
+        f"{(header.get('document_type') or 'Báo cáo').capitalize()} {title}".strip()
+        if title
+        else (head.split("\n", 1)[0][:200] or path.stem)
+    )
+    published = _published(document, head)
+
+    if overrides.get("period"):
+        start, end = parse_period_option(overrides["period"])
+        period_phrase = None
     else:
-        issuer_vi, issuer_en = f"tỉnh {province}", f"{province} province"
-    period = period_of(title) or period_of(full_title)
-    start, end = period if period else ("", "")
+        year_hint = int(published[:4]) if published else None
+        found = period_of(title, year_hint) or period_of(head, year_hint)
+        if found is None:
+            raise BaocaoError(
+                "no reporting period in the title or the first sentences (such as '6 tháng đầu năm 2024', "
+                "'quý III/2024', 'tháng 10 năm 2023'); give it with --period (for example --period 2024-H1)",
+                path,
+            )
+        start, end, period_phrase = found.start, found.end, found.phrase
+
+    if overrides.get("province"):
+        province = gazetteer.named(overrides["province"]) or {
+            "id": slug(overrides["province"]),
+            "name": overrides["province"].strip(),
+            "kind": "tinh",
+        }
+    else:
+        found_province, stated = gazetteer.find(head)
+        signature_province, _ = gazetteer.find(" ".join(document.signature) + " " + (header.get("place") or ""))
+        province = found_province if stated else (signature_province or found_province)
+        if province is None and gazetteer.national_in(head):
+            province = gazetteer.named("national")
+        if province is None:
+            raise BaocaoError(
+                "cannot tell from the text which province the report is about; give it with --province "
+                "(a name from metadata/provinces.yaml, or 'national')",
+                path,
+            )
+    national = province["kind"] == "ca_nuoc"
+    kind = overrides.get("issuer") or issuer_kind(document, head, national)
+    if kind not in ISSUERS:
+        raise BaocaoError(f"--issuer {kind!r}: give one of {', '.join(ISSUERS)}")
+    if national and kind in ("ubnd", "statistics_office"):
+        kind = "gso" if kind == "statistics_office" else kind
+    kinds = gazetteer.data["kinds"][province["kind"]]
+    template = gazetteer.data["issuers"][kind]
+    words = {
+        "name": province["name"],
+        "kind_vi": kinds["vi"],
+        "kind_en": kinds["en"],
+        "kind_en_lower": kinds["en_lower"],
+    }
+    issuer_vi = " ".join(template["vi"].format(**words).split())
+    issuer_en = " ".join(template["en"].format(**words).split())
     addressee = header.get("addressee") or ""
+    place_name = province["name"] if not national else gazetteer.national["name_en"]
     return {
         "id": slug(path.stem),
         "file": path.name,
         "sha256": source.sha256,
         "title_vi": full_title,
-        "title_en": f"Socio-economic report of {province} province, {start} to {end} (title inferred, to review)",
+        "title_en": f"Socio-economic report, {place_name}, {start} to {end} (title inferred, to review)",
         "issuer_vi": issuer_vi,
         "issuer_en": issuer_en,
+        "issuer_kind": kind,
         "addressee_vi": addressee,
         "addressee_en": "People's Council" if "Hội đồng nhân dân" in addressee or "HĐND" in addressee else addressee,
-        "province": province,
+        "province": province["name"],
+        "province_id": province["id"],
         "period_start": start,
         "period_end": end,
+        "period_phrase": period_phrase,
+        "document_date": published,
         "language": "vi",
         "licence": licence,
         "document_symbol": header.get("document_symbol"),
@@ -76,3 +353,14 @@ def infer(path: Path, source: Source, document: Document, licence: str) -> dict[
         "note_en": "Provenance inferred from the report's text, to be reviewed.",
         "inferred": True,
     }
+
+
+def apply_overrides(record: dict[str, Any], gazetteer: Gazetteer, overrides: dict[str, str | None]) -> dict[str, Any]:
+    """A recorded provenance with what the command line says instead."""
+    record = dict(record)
+    if overrides.get("period"):
+        record["period_start"], record["period_end"] = parse_period_option(overrides["period"])
+    if overrides.get("province"):
+        province = gazetteer.named(overrides["province"])
+        record["province"] = province["name"] if province else overrides["province"].strip()
+    return record
