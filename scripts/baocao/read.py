@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +20,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 TEXT_SUFFIXES = {".txt", ".md", ""}
 LATER_SUFFIXES = {".doc", ".odt", ".rtf"}
 DOCUMENT_SUFFIXES = {".docx", ".pdf"}
+# the largest source read by default: a provincial report is well under 1 MB as text, a few MB as Word or PDF
+MAX_SOURCE_MB = 20
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
 
 
 @dataclass(frozen=True)
@@ -26,31 +39,102 @@ class Source:
     size: int
 
 
+def max_source_bytes() -> int:
+    """The size limit of a source: ``BAOCAO_MAX_SOURCE_MB`` (set by ``--max-source-mb``), else 20 MB."""
+    value = os.environ.get("BAOCAO_MAX_SOURCE_MB", "").strip()
+    try:
+        megabytes = float(value) if value else MAX_SOURCE_MB
+    except ValueError:
+        raise BaocaoError(f"BAOCAO_MAX_SOURCE_MB={value!r} is not a number of megabytes") from None
+    if not megabytes > 0:
+        raise BaocaoError(f"BAOCAO_MAX_SOURCE_MB={value!r} must be more than 0")
+    return int(megabytes * 1024 * 1024)
+
+
+@contextlib.contextmanager
+def source_limit(megabytes: float | None) -> Iterator[None]:
+    """Within the block, sources may be up to ``megabytes`` (None: unchanged); worker processes inherit it."""
+    previous = os.environ.get("BAOCAO_MAX_SOURCE_MB")
+    if megabytes is not None:
+        os.environ["BAOCAO_MAX_SOURCE_MB"] = str(megabytes)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("BAOCAO_MAX_SOURCE_MB", None)
+        else:
+            os.environ["BAOCAO_MAX_SOURCE_MB"] = previous
+
+
+def regular_file_bytes(path: Path, limit: int, what: str = "file", hint: str = "") -> bytes:
+    """The bytes of ``path``, refused in one line unless it is a regular file of at most ``limit`` bytes.
+
+    The kind and size are checked with stat() before opening, so that a FIFO, a device
+    (/dev/zero) or a socket is refused instead of hanging or filling memory, and checked
+    again on the open file; any OSError (permission denied...) becomes a BaocaoError.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        reason = "a broken symbolic link" if os.path.islink(path) else "no such file"
+        raise BaocaoError(reason, path) from None
+    except OSError as error:
+        raise BaocaoError(f"cannot read the {what}: {error.strerror or error}", path) from None
+    _check_kind(path, info, limit, what, hint)
+    try:
+        # O_NONBLOCK: a path swapped for a FIFO after the stat() cannot block the open
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            _check_kind(path, os.fstat(handle.fileno()), limit, what, hint)
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise BaocaoError(f"cannot read the {what}: {error.strerror or error}", path) from None
+    if len(data) > limit:
+        raise BaocaoError(f"grew past the {_megabytes(limit)} limit while being read", path)
+    return data
+
+
+def _check_kind(path: Path, info: os.stat_result, limit: int, what: str, hint: str) -> None:
+    if stat.S_ISDIR(info.st_mode) and what == "report":
+        raise BaocaoError("is a folder, not a report file", path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise BaocaoError(f"is {kind}, not a regular file; a {what} must be a regular file", path)
+    if info.st_size > limit:
+        raise BaocaoError(f"{_megabytes(info.st_size)} is over the {_megabytes(limit)} limit for a {what}{hint}", path)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def read_source(path: Path | str) -> Source:
     """Read a report as UTF-8 text, normalised to NFC with LF line ends.
 
     Refuses, with :class:`BaocaoError` naming the file, anything that is not a
-    readable text report: a missing file, a folder, an empty or blank file, a
-    binary file, UTF-16, or bytes that are not UTF-8.
+    readable text report: a missing file, a folder, anything but a regular file (a
+    FIFO, a device, a socket), a file over the size limit (:func:`max_source_bytes`),
+    a file that cannot be read, an empty or blank file, a binary file, UTF-16, or
+    bytes that are not UTF-8.
     """
     path = Path(path)
-    if not path.exists():
-        raise BaocaoError("no such file", path)
-    if path.is_dir():
-        raise BaocaoError("is a folder, not a report file", path)
     suffix = path.suffix.lower()
-    if suffix in LATER_SUFFIXES:
+    if suffix in LATER_SUFFIXES and path.is_file():
         raise BaocaoError(f"{suffix} reports are not supported; save the report as .docx, .pdf or UTF-8 text", path)
+    raw = regular_file_bytes(
+        path, max_source_bytes(), "report", "; raise it with --max-source-mb or BAOCAO_MAX_SOURCE_MB"
+    )
     if suffix in DOCUMENT_SUFFIXES:
-        raw = path.read_bytes()
         if not raw:
             raise BaocaoError("empty file (0 bytes)", path)
-        text = docx_text(path) if suffix == ".docx" else pdf_text(path)
+        try:
+            text = docx_text(path) if suffix == ".docx" else pdf_text(path)
+        except OSError as error:
+            raise BaocaoError(f"cannot read the report: {error.strerror or error}", path) from None
         text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
         if not text.strip():
             raise BaocaoError("no text in the document", path)
         return Source(path=path, text=text, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
-    raw = path.read_bytes()
     data = raw
     if not data:
         raise BaocaoError("empty file (0 bytes)", path)

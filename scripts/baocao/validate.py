@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from baocao.errors import BaocaoError
+from baocao.package import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
+from baocao.read import regular_file_bytes
 
 
 @dataclass
@@ -33,16 +35,37 @@ def validate_package(directory: Path) -> ValidationReport:
     from frictionless import FrictionlessException, Package, system
 
     directory = Path(directory)
+    recover_before_read(directory)  # a build killed mid-swap left the package beside its place
     descriptor_path = directory / "datapackage.json" if directory.is_dir() else directory
     if not descriptor_path.exists():
         raise BaocaoError("no datapackage.json", directory)
+    data = regular_file_bytes(descriptor_path, MAX_DESCRIPTOR_BYTES, "descriptor")
     try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+        descriptor = json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BaocaoError(f"datapackage.json is not valid JSON ({error})", descriptor_path) from None
     base = descriptor_path.parent
     errors: list[str] = []
     rows: dict[str, int] = {}
+    # before frictionless opens anything: a path out of the folder, a FIFO or a device would be read
+    # (or waited on) for ever; each resource file is read once here, for the checks below
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    resources = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
+    contents: dict[int, bytes] = {}
+    for index, resource in enumerate(resources):
+        name, path = resource.get("name"), resource.get("path")
+        if not isinstance(path, str):
+            continue
+        relative = Path(path)
+        if relative.is_absolute() or ".." in relative.parts or "://" in path:
+            errors.append(f"{name}: path {path!r} is outside the package folder")
+        elif (base / relative).exists():
+            try:
+                contents[index] = regular_file_bytes(base / relative, MAX_RESOURCE_BYTES, "resource")
+            except BaocaoError as error:
+                errors.append(f"{name}: {error}")
+    if errors:
+        return ValidationReport(descriptor_path, False, errors)
     try:
         with system.use_context(trusted=False):
             report = Package(str(descriptor_path)).validate()
@@ -61,15 +84,14 @@ def validate_package(directory: Path) -> ValidationReport:
         library_errors.append(f"package: {error.type}: {error.message}")
     # A CSV that frictionless reads short (an unclosed quote swallows rows) still
     # validates; the row count the package declares is what catches it.
-    for resource in descriptor.get("resources", []):
+    for index, resource in enumerate(resources):
         name = resource.get("name")
-        path = base / resource.get("path", "")
-        if not path.exists():
+        if index not in contents:
             continue
-        data = path.read_bytes()
+        data = contents[index]
         if "rowCount" in resource and rows.get(name) is not None and rows[name] != resource["rowCount"]:
             errors.append(f"{name}: row count {rows[name]} read, {resource['rowCount']} declared")
-        if "hash" in resource and hashlib.sha256(data).hexdigest() != resource["hash"].split(":")[-1]:
+        if "hash" in resource and hashlib.sha256(data).hexdigest() != str(resource["hash"]).split(":")[-1]:
             errors.append(f"{name}: sha256 differs from the hash declared in datapackage.json")
         if "bytes" in resource and len(data) != resource["bytes"]:
             errors.append(f"{name}: {len(data)} bytes, {resource['bytes']} declared")
