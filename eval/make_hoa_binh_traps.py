@@ -1,0 +1,55 @@
+# Writes eval/hoa-binh-2023-h1-ubnd-traps.txt byte for byte: CRLF line ends, old tone
+# placement (hoà, thuỷ, khoẻ, uỷ, hoá, tuý), U+00A0 between numbers and units and in
+# a few word gaps.
+from pathlib import Path
+
+N = "\u00a0"
+lines = [
+    "UỶ BAN NHÂN DÂN",
+    "TỈNH HOÀ BÌNH",
+    "Số: 156/BC-UBND",
+    "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    f"Hoà Bình, ngày 20 tháng 6{N}năm 2023",
+    "",
+    "BÁO CÁO",
+    "Tình hình thực hiện nhiệm vụ phát triển kinh tế - xã hội 6 tháng đầu năm 2023",
+    "",
+    f"Thực hiện chỉ đạo của Tỉnh uỷ, Uỷ ban nhân dân tỉnh báo{N}cáo kết quả thực hiện nhiệm vụ 6 tháng đầu năm 2023 như sau:",
+    "I. KẾT QUẢ ĐẠT ĐƯỢC",
+    "1. Tăng trưởng kinh tế",
+    f"Tổng sản phẩm trên địa bàn (GRDP) 6 tháng đầu năm 2023 theo giá so sánh ước đạt 14.862,3{N}tỷ đồng, tăng 6,25{N}% so{N}với cùng kỳ năm 2022. Trong đó:",
+    f"- Khu vực nông, lâm nghiệp và thuỷ sản đạt 3.040,1{N}tỷ đồng, tăng 3,21%;",
+    f"- Khu vực công nghiệp - xây dựng đạt 6.128,4{N}tỷ{N}đồng, tăng 8,46%;",
+    f"- Khu vực dịch vụ đạt 4.836,5{N}tỷ đồng, tăng 5,37%;",
+    f"- Thuế sản phẩm trừ trợ cấp sản phẩm đạt 857,3{N}tỷ đồng, tăng 4,02%.",
+    "2. Sản xuất nông, lâm nghiệp, thuỷ sản",
+    f"- Diện tích lúa vụ Xuân đạt 18.620{N}ha, năng suất ước 57,4{N}tạ/ha; diện tích ngô 14.350{N}ha.",
+    f"- Trồng rừng tập trung 5.210{N}ha, đạt 52,1% kế hoạch; phát triển 1.150{N}ha cây ăn quả có múi theo hướng hữu cơ.",
+    f"- Tổng đàn trâu 92.480{N}con, đàn bò 56.740{N}con, đàn lợn 512.600{N}con. Hỗ trợ 37{N}hộ bị thiệt hại do mưa đá.",
+    "- Công tác thuỷ lợi: nạo vét 126 km kênh mương; tu sửa 18 hồ đập xung yếu.",
+    "3. Công nghiệp",
+    f"Chỉ số sản xuất công nghiệp tăng 9,42% so với cùng kỳ. Giá trị sản xuất công nghiệp đạt 21.450{N}tỷ đồng. Thuỷ điện Hoà Bình mở rộng đang được đẩy nhanh tiến độ.",
+    "4. Thương mại, du lịch",
+    f"Tổng mức bán lẻ hàng hoá và doanh thu dịch vụ tiêu dùng ước đạt 11.275{N}tỷ đồng, tăng 10,8%. Khách du lịch ước đạt 2,36{N}triệu lượt, tăng 15,2%; doanh thu du lịch đạt 2.105{N}tỷ đồng.",
+    "5. Tài chính, ngân sách",
+    f"Tổng thu ngân sách nhà nước trên địa bàn ước đạt 2.184,6{N}tỷ đồng, đạt 42,8% dự toán trung ương giao, đạt 39,7% dự toán tỉnh giao. Chi đầu tư phát triển 1.356,2{N}tỷ đồng; chi thường xuyên 2.905,7{N}tỷ đồng.",
+    "6. Đầu tư công và doanh nghiệp",
+    f"- Giải ngân vốn đầu tư công 6 tháng đạt 1.248,5{N}tỷ đồng, đạt 33,4% kế hoạch; tuỳ theo tiến độ, tỉnh sẽ điều chuyển vốn giữa các dự án.",
+    f"- Thành lập mới 215{N}doanh nghiệp, vốn đăng ký 2.046{N}tỷ đồng.",
+    "II. VĂN HOÁ - XÃ HỘI",
+    f"- Giải quyết việc làm cho 9.870{N}lao động; công tác chăm sóc sức khoẻ nhân dân được quan tâm, tỷ lệ bao phủ bảo hiểm y tế đạt 95,6%.",
+    "- Tổ chức 8 hội nghị tuyên truyền phòng, chống ma tuý; hoà giải thành 214 vụ việc ở cơ sở.",
+    "",
+    "Nơi nhận:",
+    "- Thường trực Tỉnh uỷ;",
+    "- Thường trực HĐND tỉnh;",
+    "- Uỷ ban MTTQ Việt Nam tỉnh;",
+    "- Lưu: VT, KTTH.",
+    "TM. UỶ BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "Bùi Văn Khánh",
+]
+with open(Path(__file__).resolve().parent / "hoa-binh-2023-h1-ubnd-traps.txt", "wb") as f:
+    f.write(("\r\n".join(lines) + "\r\n").encode("utf-8"))
