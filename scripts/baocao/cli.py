@@ -407,5 +407,42 @@ def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], s
     click.echo(summary)
 
 
+@cli.command(name="eval")
+@click.argument("folder", required=False, type=click.Path(path_type=Path), default=Path("eval"))
+@click.option("--verbose", "-v", is_flag=True, help="List the facts missed and the observations that are wrong.")
+def eval_(folder: Path, verbose: bool) -> None:
+    """Score the generic reading on an evaluation set: recall and precision per report and overall.
+
+    Each NAME.txt is read with no provenance record and no report-specific locator, and its
+    observations are compared with the facts of NAME.yaml (see eval/README.md).
+
+    \b
+    Example:
+        baocao eval eval/ -v
+    """
+    from baocao.evaluate import evaluate
+
+    scores = evaluate(folder, current_metadata())
+    click.echo(f"{'report':36} {'facts':>5} {'obs':>5} {'right':>5} {'recall':>7} {'precision':>9}  provenance")
+    for s in scores:
+        note = s.error or ("; ".join(s.provenance) or "ok")
+        click.echo(
+            f"{s.name:36} {s.facts:5} {s.observations:5} {s.right:5} {s.recall:7.1%} {s.precision:9.1%}  {note}"
+        )
+        if verbose:
+            for item in s.missed:
+                click.echo(f"    missed  {item}")
+            for item in s.wrong:
+                click.echo(f"    wrong   {item}")
+    facts = sum(s.facts for s in scores)
+    observations = sum(s.observations for s in scores)
+    right = sum(s.right for s in scores)
+    click.echo(
+        f"{'overall':36} {facts:5} {observations:5} {right:5} {right / facts if facts else 1:7.1%} "
+        f"{right / observations if observations else 1:9.1%}  "
+        f"{sum(not s.provenance and not s.error for s in scores)}/{len(scores)} provenance right"
+    )
+
+
 def main() -> None:
     cli(prog_name="baocao")

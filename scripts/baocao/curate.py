@@ -81,6 +81,7 @@ class Catalog:
     tables: list[dict[str, Any]]
     checks: list[dict[str, Any]]
     standard: dict[str, list[Locator]] = field(default_factory=dict)
+    vocabulary: Any = None  # baocao.resolve.Vocabulary of metadata/vocabulary.yaml
 
 
 @dataclass
@@ -104,6 +105,8 @@ class Observation:
     correction: str | None = None
     failed_checks: list[str] = field(default_factory=list)
     checked: bool = False
+    period_start: str | None = None  # None: the report's period
+    period_end: str | None = None
 
     @property
     def signed_value(self) -> Decimal:
@@ -221,6 +224,9 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
     standard: dict[str, list[Locator]] = {}
     if files is None and (metadata.root / "standard.yaml").exists():
         order = _load_standard(metadata, indicators, standard, order, topics, measures, units)
+    vocabulary = None
+    if files is None and (metadata.root / "vocabulary.yaml").exists():
+        vocabulary, order = _load_vocabulary(metadata, indicators, order, topics, measures, units)
     for indicator in indicators.values():
         if files is None and indicator.parent is not None and indicator.parent not in indicators:
             raise BaocaoError(
@@ -230,7 +236,40 @@ def load_catalog(metadata: Metadata, files: list[Path] | None = None) -> Catalog
         for row in table["rows"]:
             if row not in indicators:
                 raise BaocaoError(f"row {row!r} is not an indicator", f"{table['file']}: table {table['id']}")
-    return Catalog(indicators, tables, checks, standard)
+    return Catalog(indicators, tables, checks, standard, vocabulary)
+
+
+def _load_vocabulary(
+    metadata: Metadata,
+    indicators: dict[str, Indicator],
+    order: int,
+    topics: set[str],
+    measures: set[str],
+    units: set[str],
+):
+    """metadata/vocabulary.yaml: the names of the standard indicators; new ones are defined there in full."""
+    from baocao.resolve import load_vocabulary
+
+    name = "metadata/vocabulary.yaml"
+    data = load_yaml(metadata.root / "vocabulary.yaml")
+    vocabulary = load_vocabulary(data, name, {u.id: u for u in metadata.units}, measures)
+    for index, item in enumerate(data["indicators"]):
+        where = f"{name}: indicators[{index}] ({item['id']})"
+        definition = {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit"}
+        if item["id"] in indicators:
+            if definition & set(item):
+                raise BaocaoError(f"is defined in {indicators[item['id']].file}: give only its names here", where)
+            continue
+        missing = definition - set(item)
+        if missing:
+            raise BaocaoError(f"a new indicator needs {sorted(missing)[0]!r}", where)
+        if item["topic"] not in topics:
+            raise BaocaoError(f"topic {item['topic']!r} is not in metadata/topics.yaml", where)
+        if item["unit"] not in units:
+            raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
+        order += 1
+        indicators[item["id"]] = _indicator(item, item["topic"], [], name, order)
+    return vocabulary, order
 
 
 def _indicator(item: dict[str, Any], topic: str, locators: list[Locator], file: str, order: int) -> Indicator:

@@ -36,6 +36,7 @@ class Report:
     observations: list[Observation]
     checks: list[CheckResult]
     coverage: list[Any] = field(default_factory=list)
+    statements: list[Any] = field(default_factory=list)
 
 
 def default_sources(root: Path = paths.SOURCES) -> list[Path]:
@@ -64,7 +65,10 @@ def process(
     curator: Curator | None,
     re_record: bool = False,
     overrides: dict[str, str | None] | None = None,
+    generic_only: bool = False,
 ) -> Report:
+    from baocao.typed import read_document, resolve_report
+
     source = read_source(path)
     document = parse_document(source.text, path)
     provenance = provenance_for(path, metadata, source, document, overrides)
@@ -81,11 +85,21 @@ def process(
     observations: list[Observation] = []
     checks: list[CheckResult] = []
     coverage: list[Coverage] = []
+    statements = []
     if curator is not None:
         texts = {s.section_id: s.text for s in document.sections}
         layout = provenance.get("locators", provenance["id"])
-        observations, coverage = curator.curate(texts, mentions, str(path), provenance["id"], layout)
-        checks = curator.checks(observations, layout)
+        sources: dict[int, str] = {}
+        if not generic_only:
+            observations, coverage = curator.curate(texts, mentions, str(path), provenance["id"], layout)
+            sources = {
+                c.observation.mention_index: "curated" if c.source == "report" else "standard"
+                for c in coverage
+                if c.observation is not None
+            }
+        statements = read_document(document, mentions, provenance, metadata)
+        observations = observations + resolve_report(statements, mentions, observations, provenance, metadata, sources)
+        checks = curator.checks([o for o in observations if o.period_start is None], layout)
     return Report(
         report_id=provenance["id"],
         provenance=provenance,
@@ -96,6 +110,7 @@ def process(
         observations=observations,
         checks=checks,
         coverage=coverage,
+        statements=statements,
     )
 
 
@@ -104,10 +119,13 @@ PARALLEL_FROM = 16
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(metadata_root: Path, indicators: list[dict[str, Any]], overrides: dict[str, Any]) -> None:
+def _init_worker(
+    metadata_root: Path, indicators: list[dict[str, Any]], overrides: dict[str, Any], generic_only: bool
+) -> None:
     metadata = Metadata(metadata_root)
     _worker.update(
         overrides=overrides,
+        generic_only=generic_only,
         metadata=metadata,
         extractor=Extractor(metadata),
         curator=Curator(metadata),
@@ -122,12 +140,13 @@ def run(
     curate: bool = True,
     re_record: bool = False,
     overrides: dict[str, str | None] | None = None,
+    generic_only: bool = False,
 ) -> list[Report]:
     """Read, parse, extract and (with ``curate``) find the observations of each report, in one process."""
     metadata = metadata or Metadata()
     extractor = Extractor(metadata)
     curator = Curator(metadata) if curate else None
-    reports = [process(Path(f), metadata, extractor, curator, re_record, overrides) for f in files]
+    reports = [process(Path(f), metadata, extractor, curator, re_record, overrides, generic_only) for f in files]
     _check_ids([(r.report_id, r.source.path) for r in reports])
     return reports
 
@@ -141,7 +160,17 @@ def _check_ids(ids: list[tuple[str, Path]]) -> None:
 
 
 SHARED = ("units", "statuses", "document_types", "topics", "measures", "indicators")
-PER_REPORT = ("reports", "sections", "footnotes", "mentions", "legal_citations", "observations", "checks", "coverage")
+PER_REPORT = (
+    "reports",
+    "sections",
+    "footnotes",
+    "mentions",
+    "statements",
+    "legal_citations",
+    "observations",
+    "checks",
+    "coverage",
+)
 
 
 def shared_tables(metadata: Metadata) -> dict[str, list[dict[str, Any]]]:
@@ -284,7 +313,7 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
         indicator = catalog.indicators[observation.indicator_id]
         out["observations"].append(
             {
-                "obs_id": f"{rid}/{observation.indicator_id}/{observation.measure}",
+                "obs_id": obs_id(rid, observation),
                 "report_id": rid,
                 "indicator_id": observation.indicator_id,
                 "topic_id": indicator.topic,
@@ -297,8 +326,8 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
                 "change_direction": observation.direction,
                 "signed_value": observation.signed_value,
                 "ref_date": observation.ref_date,
-                "period_start": prov["period_start"],
-                "period_end": prov["period_end"],
+                "period_start": observation.period_start or prov["period_start"],
+                "period_end": observation.period_end or prov["period_end"],
                 "section_id": sid(observation.section_id),
                 "quote": observation.quote,
                 "quote_start": observation.quote_start,
@@ -309,6 +338,38 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
                 "correction": observation.correction,
                 "check_status": ("fail" if observation.failed_checks else "pass") if observation.checked else None,
                 "failed_checks": " ".join(f"{rid}/{c}" for c in observation.failed_checks) or None,
+            }
+        )
+    obs_of_mention = {o.mention_index: obs_id(rid, o) for o in report.observations}
+    for statement in report.statements:
+        mention = report.mentions[statement.mention_index]
+        out["statements"].append(
+            {
+                "statement_id": mention_ids[statement.mention_index],
+                "report_id": rid,
+                "section_id": sid(statement.section_id),
+                "subject": statement.subject,
+                "context": statement.context,
+                "measure": statement.measure if statement.measure != "plan_or_total" else None,
+                "measure_reason": statement.measure_reason,
+                "period_start": statement.period_start,
+                "period_end": statement.period_end,
+                "period_from": statement.period_from,
+                "target": statement.target,
+                "value": mention.value,
+                "value_text": mention.value_text,
+                "unit_id": mention.unit_id,
+                "obs_status": mention.obs_status,
+                "change_direction": statement.direction,
+                "indicator_id": statement.indicator_id,
+                "resolution": statement.resolution,
+                "reason": statement.reason,
+                "obs_id": obs_of_mention.get(statement.mention_index),
+                "quote": mention.quote,
+                "quote_start": mention.quote_start,
+                "quote_end": mention.quote_end,
+                "value_start": mention.value_start,
+                "value_end": mention.value_end,
             }
         )
     for check in report.checks:
@@ -417,6 +478,12 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
         )
     out["legal_documents"] = list(documents.values())
     return out
+
+
+def obs_id(report_id: str, observation: Observation) -> str:
+    """report/indicator/measure, and the period where it is not the report's (a month, a date)."""
+    base = f"{report_id}/{observation.indicator_id}/{observation.measure}"
+    return f"{base}/{observation.period_start}_{observation.period_end}" if observation.period_start else base
 
 
 def merge_legal_documents(rows: list[dict[str, Any]], known_types: set[str]) -> list[dict[str, Any]]:
@@ -564,6 +631,8 @@ def wide_table_sql(spec: dict[str, Any], metadata: Metadata) -> str:
         "i.name_en AS name_en, i.unit_id AS unit_id, " + ", ".join(columns) + " "
         "FROM observations o JOIN indicators i ON i.indicator_id = o.indicator_id "
         "JOIN units uo ON uo.unit_id = o.unit_id JOIN units ui ON ui.unit_id = i.unit_id "
+        "JOIN reports r ON r.report_id = o.report_id "
+        "AND o.period_start = r.period_start AND o.period_end = r.period_end "
         f"WHERE o.indicator_id IN ({rows}) AND o.measure IN ({', '.join(repr(c) for c in spec['columns'])}) "
         f"GROUP BY o.report_id, i.indicator_id ORDER BY o.report_id, CASE i.indicator_id {order} END"
     )
@@ -594,8 +663,14 @@ def render_report(
     report: Report, metadata: Metadata, specs: list[dict[str, Any]], indicators: list[dict[str, Any]]
 ) -> RenderedReport:
     rows = report_tables(report, metadata)
+    prov = report.provenance
+    in_period = [
+        o
+        for o in rows["observations"]
+        if (str(o["period_start"]), str(o["period_end"])) == (str(prov["period_start"]), str(prov["period_end"]))
+    ]
     for spec in specs:
-        rows[spec["name"]] = wide_table_rows(spec, rows["observations"], indicators, metadata)
+        rows[spec["name"]] = wide_table_rows(spec, in_period, indicators, metadata)
     parts, counts = {}, {}
     every = all_specs(metadata, specs)
     check_required(rows, every, report.source.path)
@@ -649,7 +724,14 @@ def report_notes(report: Report) -> list[str]:
 
 def _render_in_worker(path: Path) -> RenderedReport:
     metadata = _worker["metadata"]
-    report = process(path, metadata, _worker["extractor"], _worker["curator"], overrides=_worker["overrides"])
+    report = process(
+        path,
+        metadata,
+        _worker["extractor"],
+        _worker["curator"],
+        overrides=_worker["overrides"],
+        generic_only=_worker["generic_only"],
+    )
     return render_report(report, metadata, _worker["specs"], _worker["indicators"])
 
 
@@ -661,6 +743,7 @@ def build_package(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     overrides: dict[str, str | None] | None = None,
+    generic_only: bool = False,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Reports to a published data package, each report rendered as soon as it is read (in parallel when
     there are many), so that memory holds CSV text, not every row of every report. Returns the descriptor
@@ -679,7 +762,7 @@ def build_package(
 
     if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(workers, _init_worker, (metadata.root, shared["indicators"], overrides or {})) as pool:
+        with context.Pool(workers, _init_worker, (metadata.root, shared["indicators"], overrides or {}, generic_only)) as pool:
             for item in pool.imap(_render_in_worker, paths_, chunksize=4):
                 take(item)
     else:
@@ -687,7 +770,7 @@ def build_package(
         for path in paths_:
             take(
                 render_report(
-                    process(path, metadata, extractor, curator, re_record, overrides),
+                    process(path, metadata, extractor, curator, re_record, overrides, generic_only),
                     metadata,
                     specs,
                     shared["indicators"],

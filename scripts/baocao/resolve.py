@@ -1,0 +1,157 @@
+"""Stage 5, resolve: statements matched to the standard vocabulary (metadata/vocabulary.yaml) by their words.
+
+A subject is compared with each indicator's names after folding (tone placement, đ, case,
+punctuation): the longest name found as a run of words in the subject wins; failing that,
+a name whose words all stand in the subject together with its sentence's first subject
+("năng suất" in a sentence about "lúa"). A name is only taken if the indicator may have the
+statement's measure and unit. Two indicators tied on the longest name, or one indicator given
+two different values for the same measure and period, leave the figures ambiguous: a wrong
+indicator is worse than none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from baocao.errors import BaocaoError
+from baocao.normalize import fold_key
+from baocao.statements import Statement
+
+RATIO_MEASURES = {
+    "change_pct",
+    "change_pct_previous_month",
+    "change_pct_start_of_year",
+    "pct_of_same_period",
+    "pct_of_plan",
+    "pct_of_estimate",
+    "pct_of_central_estimate",
+    "pct_of_scenario",
+    "pct_of_target",
+    "share_pct",
+}
+ENTRY_KEYS = (
+    {"id", "names", "measures"},
+    {"not", "share_is_value", "code", "topic", "name_vi", "name_en", "description_vi", "description_en", "unit"},
+)
+
+
+@dataclass
+class Term:
+    indicator_id: str
+    names: list[tuple[str, ...]]
+    vetoes: list[tuple[str, ...]]
+    measures: set[str]
+    share_is_value: bool
+    code: str | None
+    unit: str = ""
+    base_unit: str = ""
+    quantity: str | None = None
+
+
+@dataclass
+class Vocabulary:
+    terms: list[Term] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Term]:
+        return {t.indicator_id: t for t in self.terms}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(fold_key(text).split())
+
+
+def _contains(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    n = len(name)
+    return any(words[i : i + n] == name for i in range(len(words) - n + 1))
+
+
+def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], measures: set[str]) -> Vocabulary:
+    from baocao.metadata import check_keys
+
+    if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
+        raise BaocaoError("must hold a list 'indicators'", where)
+    terms = []
+    for index, item in enumerate(data["indicators"]):
+        place = f"{where}: indicators[{index}]"
+        check_keys(item, *ENTRY_KEYS, place)
+        for key in ("names", "measures", "not"):
+            value = item.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise BaocaoError(f"{key!r} must be a list of words", place)
+        unknown = set(item["measures"]) - measures
+        if unknown:
+            raise BaocaoError(f"measure {min(unknown)!r} is not in metadata/measures.yaml", place)
+        terms.append(
+            Term(
+                str(item["id"]),
+                [_words(n) for n in item["names"] if _words(n)],
+                [_words(n) for n in item.get("not", []) if _words(n)],
+                set(item["measures"]),
+                bool(item.get("share_is_value")),
+                item.get("code"),
+            )
+        )
+    return Vocabulary(terms)
+
+
+class Resolver:
+    def __init__(self, vocabulary: Vocabulary, indicators: dict[str, Any], units: dict[str, Any]):
+        self.vocabulary = vocabulary
+        self.units = units
+        for term in vocabulary.terms:
+            indicator = indicators[term.indicator_id]
+            term.unit = indicator.unit
+            term.base_unit = units[indicator.unit].base_unit
+            term.quantity = units[indicator.unit].quantity
+
+    def _fits(self, term: Term, statement: Statement, unit_id: str | None) -> str | None:
+        """The measure the term takes for this statement, or None if it cannot be this indicator."""
+        measure = statement.measure
+        if measure == "share_pct" and term.share_is_value:
+            measure = "value"
+        if measure == "plan_or_total":
+            measure = "plan" if "plan" in term.measures else ("total" if "total" in term.measures else None)
+        if measure is None or measure not in term.measures:
+            return None
+        if measure in RATIO_MEASURES:
+            return measure if unit_id == "percent" else None
+        if measure in ("rank", "rank_of"):
+            return measure
+        if unit_id is None:
+            return None
+        if self.units[unit_id].base_unit != term.base_unit:
+            return None
+        return measure
+
+    def resolve(self, statement: Statement, unit_id: str | None) -> tuple[str | None, str | None, str, str | None]:
+        """(indicator, measure, resolution, reason) of one statement."""
+        if statement.target:
+            return None, statement.measure, "target", "a target or plan for a coming period"
+        if statement.measure is None:
+            return None, None, "unmapped", statement.measure_reason or "no measure"
+        if not statement.subject:
+            return None, statement.measure, "unmapped", "no subject in the clause"
+        subject = _words(statement.subject)
+        for words, how in ((subject, "name"), (subject + _words(statement.context or ""), "words")):
+            best: dict[str, tuple[int, str]] = {}
+            for term in self.vocabulary.terms:
+                if any(_contains(words, veto) for veto in term.vetoes):
+                    continue
+                for name in term.names:
+                    found = _contains(words, name) if how == "name" else set(name) <= set(words)
+                    if found:
+                        measure = self._fits(term, statement, unit_id)
+                        if measure and len(name) > best.get(term.indicator_id, (0, ""))[0]:
+                            best[term.indicator_id] = (len(name), measure)
+            if not best:
+                continue
+            longest = max(length for length, _ in best.values())
+            winners = [(i, m) for i, (length, m) in best.items() if length == longest]
+            if len(winners) > 1:
+                names = ", ".join(sorted(i for i, _ in winners))
+                return None, statement.measure, "ambiguous", f"the subject names several indicators ({names})"
+            indicator_id, measure = winners[0]
+            reason = "matched by name" if how == "name" else "matched by the words of the sentence's subject"
+            return indicator_id, measure, "vocabulary", reason
+        return None, statement.measure, "unmapped", "no indicator of the vocabulary is named in the subject"

@@ -1,0 +1,128 @@
+"""Every figure of a report typed (statements) and the resolved ones published (observations).
+
+Report-specific locators (metadata/indicators/) and the standard locators keep what they
+find; the statements of the other figures are resolved against the vocabulary, and become
+observations where one indicator, measure and period is given one value. ``generic_only``
+ignores every locator: what the generic reading alone achieves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from baocao.curate import Observation
+from baocao.extract import Mention
+from baocao.parse import Document
+from baocao.resolve import Resolver
+from baocao.statements import Statement, read_statements, task_section
+
+
+def read_document(document: Document, mentions: list[Mention], provenance: dict[str, Any], metadata) -> list[Statement]:
+    quantity = {u.id: u.quantity for u in metadata.units}
+    by_section: dict[str, list[tuple[int, Mention]]] = defaultdict(list)
+    for index, mention in enumerate(mentions):
+        by_section[mention.section_id].append((index, mention))
+    titles = {s.section_id: s for s in document.sections}
+    out: list[Statement] = []
+    for section in document.sections:
+        if not by_section.get(section.section_id):
+            continue
+        parents, parent = [], section.parent_id
+        while parent and parent in titles:
+            parents.append(titles[parent].title)
+            parent = titles[parent].parent_id
+        tasks = section.kind != "footnote" and task_section(section.title, parents)
+        out.extend(
+            read_statements(
+                section.section_id,
+                section.text,
+                by_section[section.section_id],
+                str(provenance["period_start"]),
+                str(provenance["period_end"]),
+                quantity,
+                tasks,
+            )
+        )
+    return sorted(out, key=lambda s: s.mention_index)
+
+
+def resolve_report(
+    statements: list[Statement],
+    mentions: list[Mention],
+    observations: list[Observation],
+    provenance: dict[str, Any],
+    metadata,
+    sources: dict[int, str],
+) -> list[Observation]:
+    """Resolve each statement; returns the observations to add to those the locators found."""
+    catalog = metadata.catalog
+    units = {u.id: u for u in metadata.units}
+    measure_unit = {m["id"]: m["unit"] for m in metadata.measures}
+    by_mention = {o.mention_index: o for o in observations}
+    covered = {(o.indicator_id, o.measure, o.period_start, o.period_end) for o in observations}
+    report_period = (str(provenance["period_start"]), str(provenance["period_end"]))
+    candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)
+    if catalog.vocabulary is None:
+        return []
+    resolver = Resolver(catalog.vocabulary, catalog.indicators, units)
+    for statement in statements:
+        mention = mentions[statement.mention_index]
+        taken = by_mention.get(statement.mention_index)
+        if taken is not None:
+            statement.indicator_id, statement.measure = taken.indicator_id, taken.measure
+            statement.resolution = sources.get(statement.mention_index, "curated")
+            statement.reason = "a locator written for the report" if statement.resolution == "curated" else None
+            continue
+        indicator_id, measure, resolution, reason = resolver.resolve(statement, mention.unit_id)
+        statement.indicator_id, statement.resolution, statement.reason = indicator_id, resolution, reason
+        if measure != "plan_or_total":
+            statement.measure = measure
+        elif resolution != "vocabulary":
+            statement.measure, statement.reason = None, "the second number of a/b: a plan or a total, not said"
+        if indicator_id and resolution == "vocabulary":
+            period = (statement.period_start, statement.period_end)
+            key = (indicator_id, statement.measure, *(period if period != report_period else (None, None)))
+            candidates[key].append(statement)
+    added: list[Observation] = []
+    for key, group in candidates.items():
+        values = {(mentions[s.mention_index].value, mentions[s.mention_index].unit_id) for s in group}
+        if len(values) > 1:
+            for statement in group:
+                statement.resolution = "ambiguous"
+                statement.reason = "the report gives several values for this indicator, measure and period"
+            continue
+        if key in covered:
+            for statement in group:
+                statement.reason = "not published: the report's own locator gives this indicator and measure"
+            continue
+        statement = group[0]
+        mention = mentions[statement.mention_index]
+        indicator_id, measure, start, end = key
+        unit = measure_unit[measure]
+        unit = mention.unit_id if unit == "indicator" or (mention.unit_id and units.get(unit) is None) else unit
+        if unit is None or unit not in units:
+            continue
+        added.append(
+            Observation(
+                indicator_id=indicator_id,
+                measure=measure,
+                value=mention.value,
+                value_text=mention.value_text,
+                unit_id=unit,
+                obs_status=mention.obs_status,
+                qualifier=mention.qualifier,
+                direction=statement.direction,
+                ref_date=start if start and start == end else None,
+                section_id=mention.section_id,
+                quote=mention.quote,
+                quote_start=mention.quote_start,
+                quote_end=mention.quote_end,
+                value_start=mention.value_start,
+                value_end=mention.value_end,
+                mention_index=statement.mention_index,
+                period_start=start,
+                period_end=end,
+            )
+        )
+    return added
