@@ -48,22 +48,25 @@ def validate_package(directory: Path) -> ValidationReport:
     errors: list[str] = []
     rows: dict[str, int] = {}
     # before frictionless opens anything: a path out of the folder, a FIFO or a device would be read
-    # (or waited on) for ever; each resource file is read once here, for the checks below
+    # (or waited on) for ever; each resource file is read here once, for its size and sha256
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     resources = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
-    contents: dict[int, bytes] = {}
+    contents: dict[int, tuple[int, str]] = {}
     for index, resource in enumerate(resources):
-        name, path = resource.get("name"), resource.get("path")
-        if not isinstance(path, str):
-            continue
-        relative = Path(path)
-        if relative.is_absolute() or ".." in relative.parts or "://" in path:
-            errors.append(f"{name}: path {path!r} is outside the package folder")
-        elif (base / relative).exists():
-            try:
-                contents[index] = regular_file_bytes(base / relative, MAX_RESOURCE_BYTES, "resource")
-            except BaocaoError as error:
-                errors.append(f"{name}: {error}")
+        name, parts = resource.get("name"), resource.get("path")
+        parts = [parts] if isinstance(parts, str) else parts if isinstance(parts, list) else []
+        for path in parts:
+            relative = Path(str(path))
+            if relative.is_absolute() or ".." in relative.parts or "://" in str(path):
+                errors.append(f"{name}: path {path!r} is outside the package folder")
+            elif (base / relative).exists():
+                try:
+                    data = regular_file_bytes(base / relative, MAX_RESOURCE_BYTES, "resource")
+                except BaocaoError as error:
+                    errors.append(f"{name}: {error}")
+                else:
+                    if len(parts) == 1:
+                        contents[index] = (len(data), hashlib.sha256(data).hexdigest())
     if errors:
         return ValidationReport(descriptor_path, False, errors)
     try:
@@ -88,13 +91,13 @@ def validate_package(directory: Path) -> ValidationReport:
         name = resource.get("name")
         if index not in contents:
             continue
-        data = contents[index]
+        size, sha256 = contents[index]
         if "rowCount" in resource and rows.get(name) is not None and rows[name] != resource["rowCount"]:
             errors.append(f"{name}: row count {rows[name]} read, {resource['rowCount']} declared")
-        if "hash" in resource and hashlib.sha256(data).hexdigest() != str(resource["hash"]).split(":")[-1]:
+        if "hash" in resource and sha256 != str(resource["hash"]).split(":")[-1]:
             errors.append(f"{name}: sha256 differs from the hash declared in datapackage.json")
-        if "bytes" in resource and len(data) != resource["bytes"]:
-            errors.append(f"{name}: {len(data)} bytes, {resource['bytes']} declared")
+        if "bytes" in resource and size != resource["bytes"]:
+            errors.append(f"{name}: {size} bytes, {resource['bytes']} declared")
     # baocao's own checks first: a lost row explains the foreign-key errors that follow from it
     errors += library_errors
     return ValidationReport(descriptor_path, not errors, errors, rows)
