@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install build package load serve test lint bench soak clean
+.PHONY: help install build package load serve test lint bench soak eval clean
 
 help:
 	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001"
@@ -12,6 +12,7 @@ help:
 	@echo "make build   regenerate datapackage/ and build/baocao.db"
 	@echo "make lint    ruff check"
 	@echo "make bench   benchmarks against baselines measured in the same run (a few minutes)"
+	@echo "make eval    recall and precision of the generic reading on the evaluation set"
 	@echo "make soak    32 readers for 60 s against the served site"
 
 $(STAMP): pyproject.toml
@@ -41,6 +42,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+eval: $(STAMP)
+	$(BIN)/baocao eval eval/
 
 soak: $(STAMP) build
 	$(BIN)/python bench/soak.py

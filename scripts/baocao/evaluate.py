@@ -66,14 +66,14 @@ def score_report(text_file: Path, metadata: Metadata) -> Score:
         provenance.append(f"period {prov['period_start']}–{prov['period_end']}, expected {start}–{end}")
     published = {}
     for o in report.observations:
-        key = _key(
-            o.indicator_id, o.measure, o.period_start or start, o.period_end or end, o.value, o.unit_id
-        )
+        key = _key(o.indicator_id, o.measure, o.period_start or start, o.period_end or end, o.value, o.unit_id)
         published[key] = o
     right = facts & set(published)
     score = Score(text_file.stem, len(facts), len(published), len(right), provenance)
     score.missed = [" ".join(map(str, k)) for k in sorted(facts - right, key=str)]
-    score.wrong = [f"{' '.join(map(str, k))}: {published[k].quote[:90]}" for k in sorted(set(published) - right, key=str)]
+    score.wrong = [
+        f"{' '.join(map(str, k))}: {published[k].quote[:90]}" for k in sorted(set(published) - right, key=str)
+    ]
     return score
 
 

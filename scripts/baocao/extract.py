@@ -50,6 +50,7 @@ _NOT_FIGURE_PATTERNS = [
     r"(?<![\w.])[\w-]+(?:\.[\w-]+)*\.(?:gov\.vn|com\.vn|org\.vn|net\.vn|edu\.vn|vn|com|net|org|info)\b[^\s,;)]*",
     r"(?i:hotline|đường dây nóng|điện thoại|đt|sđt|fax|tel)\s*:?\s*\+?[\d\s().-]{6,}\d",  # a phone line
     r"(?<![\w-])[A-Za-zĐđ][\w]*-\d+\b",  # a name with a number: Covid-19, SARS-CoV-2
+    r"(?i:bình luận|lượt xem|lượt thích|lượt chia sẻ)\s*[(:]?\s*\d+\)?",  # a page's counters
 ]
 _NOT_FIGURES = re.compile("|".join(f"(?:{p})" for p in _NOT_FIGURE_PATTERNS))
 # 0912 345 678, (0209) 3870 123, +84 912 345 678: nine to eleven digits starting with 0 or +84
@@ -58,10 +59,15 @@ _PHONE = re.compile(r"(?:\+84[\s.]?|\(0\d{1,4}\)\s?|(?<![\d.,/])0)\d{1,4}(?:[\s.
 # of time before it, or a short line of page chrome around it
 _DAY_MONTH = re.compile(r"(?<![\d/.,])(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])(?![\d/]|[.,]\d)")
 _DATE_WORDS = re.compile(
-    r"(?i:ngày|hôm|sáng|trưa|chiều|tối|đêm|từ|đến|tới|trước|sau|lúc|cập nhật|đăng|thứ \w+|chủ nhật|và)\W{0,3}$"
+    r"(?i:ngày|hôm|sáng|trưa|chiều|tối|đêm|từ|đến|tới|trước|sau|lúc|cập nhật|đăng|thứ \w+|chủ nhật|và|lễ|dịp|\d{1,2}:\d{2})\W{0,3}$"
 )
 _BARE_SCALE = re.compile(r"\s?(tỷ|triệu)(?![\w/])")
-_SCALED = {("tỷ", "usd"): "ty_usd", ("tỷ", "vnd"): "ty_dong", ("triệu", "usd"): "trieu_usd", ("triệu", "vnd"): "trieu_dong"}
+_SCALED = {
+    ("tỷ", "usd"): "ty_usd",
+    ("tỷ", "vnd"): "ty_dong",
+    ("triệu", "usd"): "trieu_usd",
+    ("triệu", "vnd"): "trieu_dong",
+}
 _USD = re.compile(r"(?<!\w)(?:USD|đô la)(?!\w)")
 _VND = re.compile(r"(?<!\w)(?:đồng|VNĐ|VND)(?!\w)")
 _PERIOD_AFTER = re.compile(r"\s+(?:tăng|giảm)\b|\s+(?:đầu|cuối)?\s*năm|\s+đầu\b|\s+cuối\b|,|\s*$|\s+\(")
@@ -145,7 +151,8 @@ class Extractor:
             line_start = text.rfind("\n", 0, match.start()) + 1
             line_end = text.find("\n", match.end())
             line = text[line_start : line_end if line_end >= 0 else len(text)]
-            if _DATE_WORDS.search(text, max(line_start, match.start() - 16), match.start()):
+            bracketed = text[match.start() - 1 : match.start()] == "(" and text[match.end() : match.end() + 1] == ")"
+            if bracketed or _DATE_WORDS.search(text, max(line_start, match.start() - 16), match.start()):
                 spans.append(match.span())  # "ngày 04/6 tỉnh ...": a date, whatever follows
             elif self.unit_at(text, match.end())[0] is not None:
                 continue  # "3/5 tiêu chí": a count of a total

@@ -254,7 +254,10 @@ def report_tables(report: Report, metadata: Metadata) -> dict[str, list[dict[str
         elif section.kind == "preamble":
             title, title_en = "Mở đầu", "Preamble"
         elif section.kind == "body":
-            title, title_en = "Toàn văn (báo cáo không có đề mục đánh số)", "Whole text (the report has no numbered headings)"
+            title, title_en = (
+                "Toàn văn (báo cáo không có đề mục đánh số)",
+                "Whole text (the report has no numbered headings)",
+            )
         else:
             title, title_en = section.title, titles.get(section.title)
         out["sections"].append(
@@ -707,7 +710,7 @@ def report_notes(report: Report) -> list[str]:
     if prov.get("inferred"):
         notes.append(
             f"no record in metadata/sources.yaml: provenance inferred from the text (to review): id {prov['id']}, "
-            f'{prov["issuer_vi"]}, {prov["province"]}, {prov["period_start"]} to {prov["period_end"]}'
+            f"{prov['issuer_vi']}, {prov['province']}, {prov['period_start']} to {prov['period_end']}"
             + (f' ("{prov["period_phrase"]}")' if prov.get("period_phrase") else "")
             + f', "{prov["title_vi"]}"'
         )
@@ -762,7 +765,9 @@ def build_package(
 
     if len(paths_) >= PARALLEL_FROM and workers > 1 and not re_record:
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(workers, _init_worker, (metadata.root, shared["indicators"], overrides or {}, generic_only)) as pool:
+        with context.Pool(
+            workers, _init_worker, (metadata.root, shared["indicators"], overrides or {}, generic_only)
+        ) as pool:
             for item in pool.imap(_render_in_worker, paths_, chunksize=4):
                 take(item)
     else:

@@ -162,7 +162,9 @@ class Gazetteer:
 
         where = "metadata/provinces.yaml"
         for index, province in enumerate(data["provinces"]):
-            check_keys(province, {"id", "name", "kind"}, {"until", "from", "merged_into", "aliases"}, f"{where}: [{index}]")
+            check_keys(
+                province, {"id", "name", "kind"}, {"until", "from", "merged_into", "aliases"}, f"{where}: [{index}]"
+            )
             if province["kind"] not in data["kinds"]:
                 raise BaocaoError(f"kind {province['kind']!r} is not one of kinds", f"{where}: [{index}]")
         check_keys(data["national"], {"id", "name", "name_en", "words"}, set(), f"{where}: national")
@@ -215,7 +217,9 @@ class Gazetteer:
 
 
 _UBND = re.compile(r"(?i:ủy ban nhân dân|\bUBND\b)")
-_GSO = re.compile(r"(?i:tổng cục thống kê)|\bCục Thống kê\b(?!\s+(?:tỉnh|thành phố|TP))|CỤC THỐNG KÊ(?!\s+(?:TỈNH|THÀNH))")
+_GSO = re.compile(
+    r"(?i:tổng cục thống kê)|\bCục Thống kê\b(?!\s+(?:tỉnh|thành phố|TP))|CỤC THỐNG KÊ(?!\s+(?:TỈNH|THÀNH))"
+)
 _STATS = re.compile(r"(?i:cục thống kê|chi cục thống kê|thống kê tỉnh|thống kê thành phố)")
 
 
@@ -302,9 +306,12 @@ def infer(
     else:
         found_province, stated = gazetteer.find(head)
         signature_province, _ = gazetteer.find(" ".join(document.signature) + " " + (header.get("place") or ""))
-        province = found_province if stated else (signature_province or found_province)
-        if province is None and gazetteer.national_in(head):
-            province = gazetteer.named("national")
+        if stated:
+            province = found_province
+        elif gazetteer.national_in(head):
+            province = gazetteer.named("national")  # "Hà Nội, ngày ..." heads a national release too
+        else:
+            province = signature_province or found_province
         if province is None:
             raise BaocaoError(
                 "cannot tell from the text which province the report is about; give it with --province "

@@ -121,9 +121,7 @@ def clean_subject(text: str) -> str:
     return " ".join(text.split())
 
 
-def _measure(
-    mention: Mention, lead_clause: str, tail: str, unit_quantity: str | None
-) -> tuple[str | None, str | None]:
+def _measure(mention: Mention, lead_clause: str, tail: str, unit_quantity: str | None) -> tuple[str | None, str | None]:
     """The measure from the verb before the figure and the comparison after it, or (None, why)."""
     tail = tail.lower()
     verbs = [m.group(1).lower() for m in _VERB.finditer(lead_clause)]
@@ -211,7 +209,9 @@ def read_statements(
         tail_end = min(following, mention.quote_end)
         semicolon = text.find(";", mention.value_end, tail_end)
         tail = text[mention.value_end : semicolon if semicolon >= 0 else tail_end]
-        unit_tail = mention.expression[len(mention.value_text) :] if mention.expression.startswith(mention.value_text) else ""
+        unit_tail = (
+            mention.expression[len(mention.value_text) :] if mention.expression.startswith(mention.value_text) else ""
+        )
         tail = tail[len(unit_tail) :] if tail.startswith(unit_tail) else tail
         verbs = list(_VERB.finditer(lead_clause))
         subject_text = lead_clause[: verbs[-1].start()] if verbs else lead_clause
@@ -278,5 +278,3 @@ def task_section(title: str, parents: list[str]) -> bool:
         if heading and _TARGET_SECTION.search(heading) and not _DONE_SECTION.search(heading):
             return True
     return False
-
-
