@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import httpx
+
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
 
 @dataclass
@@ -16,6 +19,9 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    statuses: Counter = field(default_factory=Counter)  # status code of each answer; 0 for no answer
+    insecure: int = 0  # answers without the security headers
+    by_path: dict[str, list[float]] = field(default_factory=dict)  # latencies of each path
 
     @property
     def rps(self) -> float:
@@ -37,40 +43,69 @@ class Result:
 
 
 async def _run(
-    base: str, path: str | list[str], clients: int, max_requests: int, max_seconds: float, check=None
+    base: str,
+    path: str | list[str],
+    clients: int,
+    max_requests: int,
+    max_seconds: float,
+    check=None,
+    pause: float = 0.0,
+    expect=None,
 ) -> Result:
+    """``clients`` concurrent clients over ``path`` in turn, each waiting ``pause`` seconds between requests.
+
+    A request is an error when it gets no answer, when ``expect(status)`` is false (by
+    default: a status other than 200) or when ``check(response)`` is false.
+    """
     paths = [path] if isinstance(path, str) else path
     assert base.startswith(("http://127.", "http://localhost")), "load tests target this machine only"
     latencies: list[float] = []
-    errors = 0
-    sent = 0
+    statuses: Counter = Counter()
+    by_path: dict[str, list[float]] = {}
+    errors = insecure = sent = 0
     deadline = time.perf_counter() + max_seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    expect = expect or (lambda status: status == 200)
     # trust_env=False: a proxy from the environment must never see (or slow) traffic meant for this machine
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, trust_env=False) as client:
 
-        async def worker():
-            nonlocal errors, sent
+        async def worker(number: int):
+            nonlocal errors, insecure, sent
+            if pause:  # paced clients start spread over one pause
+                await asyncio.sleep(pause * number / clients)
             while sent < max_requests and time.perf_counter() < deadline:
                 target = paths[sent % len(paths)]
                 sent += 1
                 started = time.perf_counter()
                 try:
                     response = await client.get(target)
-                    ok = response.status_code == 200 and (check is None or check(response))
+                    statuses[response.status_code] += 1
+                    insecure += not all(name in response.headers for name in SECURITY_HEADERS)
+                    ok = expect(response.status_code) and (check is None or check(response))
                 except httpx.HTTPError:
+                    statuses[0] += 1
                     ok = False
                 latencies.append(time.perf_counter() - started)
+                by_path.setdefault(target, []).append(latencies[-1])
                 if not ok:
                     errors += 1
+                if pause:
+                    await asyncio.sleep(max(0.0, min(pause, deadline - time.perf_counter())))
 
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
+        await asyncio.gather(*(worker(i) for i in range(clients)))
         elapsed = time.perf_counter() - started
-    return Result(len(latencies), errors, elapsed, latencies)
+    return Result(len(latencies), errors, elapsed, latencies, statuses, insecure, by_path)
 
 
 def hammer(
-    base: str, path: str, clients: int, max_requests: int = 2000, max_seconds: float = 5.0, check=None
+    base: str,
+    path: str | list[str],
+    clients: int,
+    max_requests: int = 2000,
+    max_seconds: float = 5.0,
+    check=None,
+    pause: float = 0.0,
+    expect=None,
 ) -> Result:
-    return asyncio.run(_run(base, path, clients, max_requests, max_seconds, check))
+    return asyncio.run(_run(base, path, clients, max_requests, max_seconds, check, pause, expect))

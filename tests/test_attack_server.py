@@ -340,3 +340,11 @@ def test_slow_queries_do_not_hold_the_pages(server, clients):
     assert refused and all(r.headers["retry-after"].isdigit() for r in refused)
     # once they are done, SQL is answered again
     assert get(base, "/baocao.json?sql=select+1").status_code == 200
+
+
+def test_the_landing_page_rendered_once_keeps_its_language_and_headers(server):
+    base, _, _ = server
+    for lang in ("en", "vi", "en", "vi"):
+        response = get(base, "/", headers={"cookie": f"baocao_lang={lang}"})
+        assert response.status_code == 200 and f'<html lang="{lang}">' in response.text
+    assert '<html lang="vi">' in get(base, "/").text
