@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -135,7 +136,11 @@ def main(
         if pool:
             pool.shutdown(cancel_futures=True)
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a server still busy with the attack
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
     settled = [m for t, m in samples if t >= 10] or [m for _, m in samples]
     growth = (settled[-1] - settled[0]) / settled[0] if settled else 0.0
     report = {
