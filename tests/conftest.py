@@ -93,16 +93,21 @@ def print_to_pdf(page: Path, pdf: Path, workdir: Path) -> Path:
     return pdf
 
 
-@contextlib.contextmanager
-def serving(db: Path, site_dir: Path):
-    """`baocao serve` on a free port of 127.0.0.1, for the duration of the block; yields the base URL."""
+def start_server(db: Path, site_dir: Path, log) -> tuple[subprocess.Popen, str]:
+    """`baocao serve` on a free port of 127.0.0.1, its output to ``log`` (a file, or DEVNULL): (process, base URL)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db), "--site-dir", str(site_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def serving(db: Path, site_dir: Path):
+    """`baocao serve` on a free port of 127.0.0.1, for the duration of the block; yields the base URL."""
+    process, base = start_server(db, site_dir, subprocess.DEVNULL)
     try:
         wait_until_served(base + "/-/versions.json", process)
         yield base
@@ -129,25 +134,8 @@ def site(built, tmp_path_factory):
     """A real Datasette serving the real database on 127.0.0.1, through `baocao serve`."""
     build_dir = tmp_path_factory.mktemp("site")
     db, site_dir = build_site_files(built, build_dir)
-    port = free_port()
     with open(build_dir / "serve.log", "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "baocao",
-                "serve",
-                "--port",
-                str(port),
-                "--db",
-                str(db),
-                "--site-dir",
-                str(site_dir),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
+        process, base = start_server(db, site_dir, log)
         wait_until_served(base + "/-/versions.json", process)
         yield base
         process.terminate()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -13,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import build_site_files, free_port, wait_until_served
+from conftest import build_site_files, start_server, wait_until_served
 
 SECURITY = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
@@ -23,26 +22,9 @@ def server(built, tmp_path_factory):
     """`baocao serve` of the real database; yields (base URL, server pid, log file)."""
     folder = tmp_path_factory.mktemp("attack")
     db, site_dir = build_site_files(built, folder)
-    port = free_port()
     log_path = folder / "serve.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "baocao",
-                "serve",
-                "--port",
-                str(port),
-                "--db",
-                str(db),
-                "--site-dir",
-                str(site_dir),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
+        process, base = start_server(db, site_dir, log)
         try:
             wait_until_served(base + "/-/versions.json", process)
             yield base, process.pid, log_path

@@ -426,9 +426,7 @@ def eval_(folder: Path, verbose: bool) -> None:
     click.echo(f"{'report':36} {'facts':>5} {'obs':>5} {'right':>5} {'recall':>7} {'precision':>9}  provenance")
     for s in scores:
         note = s.error or ("; ".join(s.provenance) or "ok")
-        click.echo(
-            f"{s.name:36} {s.facts:5} {s.observations:5} {s.right:5} {s.recall:7.1%} {s.precision:9.1%}  {note}"
-        )
+        click.echo(f"{s.name:36} {s.facts:5} {s.observations:5} {s.right:5} {s.recall:7.1%} {s.precision:9.1%}  {note}")
         if verbose:
             for item in s.missed:
                 click.echo(f"    missed  {item}")

@@ -255,21 +255,37 @@ def _load_vocabulary(
     vocabulary = load_vocabulary(data, name, {u.id: u for u in metadata.units}, measures)
     for index, item in enumerate(data["indicators"]):
         where = f"{name}: indicators[{index}] ({item['id']})"
-        definition = {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit"}
         if item["id"] in indicators:
-            if definition & set(item):
+            if DEFINITION & set(item):
                 raise BaocaoError(f"is defined in {indicators[item['id']].file}: give only its names here", where)
             continue
-        missing = definition - set(item)
-        if missing:
-            raise BaocaoError(f"a new indicator needs {sorted(missing)[0]!r}", where)
-        if item["topic"] not in topics:
-            raise BaocaoError(f"topic {item['topic']!r} is not in metadata/topics.yaml", where)
-        if item["unit"] not in units:
-            raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
-        order += 1
-        indicators[item["id"]] = _indicator(item, item["topic"], [], name, order)
+        order = _define(item, where, name, indicators, order, topics, units)
     return vocabulary, order
+
+
+# what a file that defines a new indicator (standard.yaml, vocabulary.yaml) must give of it
+DEFINITION = {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit"}
+
+
+def _define(
+    item: dict[str, Any],
+    where: str,
+    file: str,
+    indicators: dict[str, Indicator],
+    order: int,
+    topics: set[str],
+    units: set[str],
+) -> int:
+    """A new indicator defined in full, checked against the topics and units; returns the next order."""
+    missing = DEFINITION - set(item)
+    if missing:
+        raise BaocaoError(f"a new indicator needs {sorted(missing)[0]!r}", where)
+    if item["topic"] not in topics:
+        raise BaocaoError(f"topic {item['topic']!r} is not in metadata/topics.yaml", where)
+    if item["unit"] not in units:
+        raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
+    indicators[item["id"]] = _indicator(item, item["topic"], [], file, order + 1)
+    return order + 1
 
 
 def _indicator(item: dict[str, Any], topic: str, locators: list[Locator], file: str, order: int) -> Indicator:
@@ -306,16 +322,7 @@ def _load_standard(
         where = f"{name}: indicator {item.get('id', '?') if isinstance(item, dict) else '?'}"
         _keys(item, STANDARD_INDICATOR_KEYS, where)
         if item["id"] not in indicators:
-            definition = {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit"}
-            missing = definition - set(item)
-            if missing:
-                raise BaocaoError(f"a new indicator needs {sorted(missing)[0]!r}", where)
-            if item["topic"] not in topics:
-                raise BaocaoError(f"topic {item['topic']!r} is not in metadata/topics.yaml", where)
-            if item["unit"] not in units:
-                raise BaocaoError(f"unit {item['unit']!r} is not in metadata/units.yaml", where)
-            order += 1
-            indicators[item["id"]] = _indicator(item, item["topic"], [], name, order)
+            order = _define(item, where, name, indicators, order, topics, units)
         elif set(item) - {"id", "locate"}:
             raise BaocaoError(f"is defined in {indicators[item['id']].file}: give only its locators here", where)
         for spec in item["locate"]:

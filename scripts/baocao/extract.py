@@ -59,7 +59,8 @@ _PHONE = re.compile(r"(?:\+84[\s.]?|\(0\d{1,4}\)\s?|(?<![\d.,/])0)\d{1,4}(?:[\s.
 # of time before it, or a short line of page chrome around it
 _DAY_MONTH = re.compile(r"(?<![\d/.,])(0?[1-9]|[12]\d|3[01])/(0?[1-9]|1[0-2])(?![\d/]|[.,]\d)")
 _DATE_WORDS = re.compile(
-    r"(?i:ngày|hôm|sáng|trưa|chiều|tối|đêm|từ|đến|tới|trước|sau|lúc|cập nhật|đăng|thứ \w+|chủ nhật|và|lễ|dịp|\d{1,2}:\d{2})\W{0,3}$"
+    r"(?i:ngày|hôm|sáng|trưa|chiều|tối|đêm|từ|đến|tới|trước|sau|lúc|cập nhật|đăng|thứ \w+|chủ nhật|và|lễ|dịp"
+    r"|\d{1,2}:\d{2})\W{0,3}$"
 )
 _BARE_SCALE = re.compile(r"\s?(tỷ|triệu)(?![\w/])")
 _SCALED = {

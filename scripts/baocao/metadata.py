@@ -44,7 +44,6 @@ SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         ),
     },
     "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
-
     "resources.yaml": {
         "resources": (
             {"name", "title_vi", "title_en", "description_vi", "description_en", "primary_key", "fields"},

@@ -112,7 +112,6 @@ class Document:
     warnings: list[str]
     headings: int = 0  # numbered headings found; 0: the report is read as one section
 
-
     def section(self, section_id: str) -> Section:
         for section in self.sections:
             if section.section_id == section_id:
@@ -250,10 +249,11 @@ def parse_document(text: str, source: object = "<text>") -> Document:
                     recipients.append(rest.lstrip("-+• ").strip())
                 else:
                     signature.append(rest)
-            if len(signature) + len(recipients) > SIGNATURE_MAX_LINES or sum(map(len, signature)) > SIGNATURE_MAX_CHARS:
+            closing = len(signature) + len(recipients)
+            if closing > SIGNATURE_MAX_LINES or sum(map(len, signature)) > SIGNATURE_MAX_CHARS:
                 raise BaocaoError(
-                    f"{len(signature) + len(recipients)} lines after 'Nơi nhận:' (line {index + 1}): that is not the addressee "
-                    "list and signature of one report",
+                    f"{closing} lines after 'Nơi nhận:' (line {index + 1}): that is not the addressee list "
+                    "and signature of one report",
                     source,
                 )
             lines = lines[:index]

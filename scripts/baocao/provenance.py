@@ -29,7 +29,6 @@ from baocao.text import fold, slug
 
 ISSUERS = ("ubnd", "statistics_office", "gso", "newspaper", "unknown")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_SEP = r"(?:\s+năm\s+|\s*/\s*|\s*-\s*)"
 # a year's plan or tasks: "... năm 2023 và kế hoạch năm 2024" is a report on 2023
 _NEXT_WORDS = r"(?:kế hoạch|phương hướng|nhiệm vụ|mục tiêu|dự kiến|dự báo)[^.;\n]{0,40}$"
 _NEXT_PERIOD = re.compile(rf"(?i)(?:\b(?:và|;|,)\s+){_NEXT_WORDS}")
@@ -38,12 +37,13 @@ _NEXT_AT_START = re.compile(rf"(?i)^\W*{_NEXT_WORDS}")
 
 _Y = r"(?P<year>(?:19|20)\d{2})"
 # over the reading copy; _period_from turns each (by its index) into (start month, end month, year)
-_PERIODS: list[tuple[re.Pattern[str], None]] = [
-    (re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_Y}"), None),
-    (re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+)?(?:năm\s+)?{_Y}"), None),
-    (re.compile(rf"(?i)\bquý\s+(?P<q>IV|III|II|I|[1-4])(?:\s+năm\s+|\s*/\s*|\s*-\s*){_Y}"), None),
-    (re.compile(rf"(?i)\btháng\s+(?P<m>0?[1-9]|1[0-2])(?:\s+năm\s+|\s*/\s*|\s*-\s*){_Y}"), None),
-    (re.compile(rf"(?i)\b(?:cả\s+)?năm\s+{_Y}(?!\s*-)"), None),
+_SEP = r"(?:\s+năm\s+|\s*/\s*|\s*-\s*)"  # quý I năm 2022, quý I/2022, tháng 10-2023
+_PERIODS: list[re.Pattern[str]] = [
+    re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_Y}"),
+    re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+)?(?:năm\s+)?{_Y}"),
+    re.compile(rf"(?i)\bquý\s+(?P<q>IV|III|II|I|[1-4]){_SEP}{_Y}"),
+    re.compile(rf"(?i)\btháng\s+(?P<m>0?[1-9]|1[0-2]){_SEP}{_Y}"),
+    re.compile(rf"(?i)\b(?:cả\s+)?năm\s+{_Y}(?!\s*-)"),
 ]
 # "6 tháng đầu năm" with no year: the year of the publication date
 _N_MONTHS_NO_YEAR = re.compile(r"(?i)\b(?P<n>\d{1,2})\s+tháng\s+(?P<edge>đầu|cuối)\s+năm(?!\s*(?:/|\d|năm))")
@@ -92,7 +92,7 @@ def period_of(text: str, year_hint: int | None = None) -> Period | None:
     reading = reading_copy(text)
     found: list[tuple[int, int, tuple[int, int, int], str]] = []  # (start, end, months, phrase)
     plans: list[tuple[int, int, tuple[int, int, int], str]] = []  # phrases of a next period's plan
-    for index, (pattern, _) in enumerate(_PERIODS):
+    for index, pattern in enumerate(_PERIODS):
         for match in pattern.finditer(reading):
             months = _period_from(match, index)
             if not months:

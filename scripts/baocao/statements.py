@@ -51,8 +51,6 @@ _AT_DATE = re.compile(r"(?i)(?:đến|tính đến)(?: hết)?(?: ngày)? (\d{1,
 _END_OF_MONTH = re.compile(r"(?i)(?:cuối|hết) tháng (\d{1,2})(?:/((?:19|20)\d{2}))?")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
-_COUNT_QUANTITIES = {"count"}
-
 
 @dataclass
 class Statement:
@@ -67,7 +65,6 @@ class Statement:
     period_from: str  # report, clause
     direction: str | None
     target: bool
-    unit_dimension: str | None
     indicator_id: str | None = None
     resolution: str = "unmapped"
     reason: str | None = None
@@ -121,7 +118,7 @@ def clean_subject(text: str) -> str:
     return " ".join(text.split())
 
 
-def _measure(mention: Mention, lead_clause: str, tail: str, unit_quantity: str | None) -> tuple[str | None, str | None]:
+def _measure(mention: Mention, lead_clause: str, tail: str) -> tuple[str | None, str | None]:
     """The measure from the verb before the figure and the comparison after it, or (None, why)."""
     tail = tail.lower()
     verbs = [m.group(1).lower() for m in _VERB.finditer(lead_clause)]
@@ -219,14 +216,14 @@ def read_statements(
             subject_text = lead_clause[: verbs[0].start()]
         subject = clean_subject(subject_text)
         quantity = unit_quantity.get(mention.unit_id or "")
-        if quantity in _COUNT_QUANTITIES and mention.role != DENOMINATOR:
+        if quantity == "count" and mention.role != DENOMINATOR:
             # "86 doanh nghiệp thành lập mới": the noun after a count names what is counted
             noun = re.match(r"\s*([^,;.()]{0,60}?)(?=,|;|\.(?!\d)|\(| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
             words = " ".join(f"{unit_tail} {noun.group(1) if noun else ''}".split())
             subject = " ".join(f"{subject} {words}".split()) if words else subject
         if not subject and previous_subject:
             subject = previous_subject
-        measure, why = _measure(mention, lead_clause, tail, quantity)
+        measure, why = _measure(mention, lead_clause, tail)
         sentence_lead = text[mention.quote_start : mention.value_start]
         start, end, period_from = figure_period(sentence_lead, report_start, report_end)
         direction = None
@@ -238,7 +235,7 @@ def read_statements(
             in_task_section
             or bool(_TARGET.search(text, mention.quote_start, mention.value_start))
             or int(start[:4]) > year
-            or (bool(re.search(r"(?i)năm ((?:19|20)\d{2})", sentence)) and _later_year(sentence, year))
+            or _later_year(sentence, year)
         )
         out.append(
             Statement(
@@ -253,7 +250,6 @@ def read_statements(
                 period_from=period_from,
                 direction=direction,
                 target=target,
-                unit_dimension=quantity,
             )
         )
         if mention.kind == "period":
