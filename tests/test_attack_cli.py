@@ -157,7 +157,7 @@ def test_memory_error_is_one_line_with_its_type(monkeypatch):
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("baocao.parse.parse_document", exhausted)
+    monkeypatch.setattr("baocao.pipeline.parse_document", exhausted)
     result = CliRunner().invoke(cli, ["extract", str(REPORT)])
     assert result.exit_code == 2
     assert result.stderr == "baocao: error: MemoryError: out of memory\n"
@@ -167,7 +167,7 @@ def test_unicode_error_no_command_handles_is_one_line_with_its_type(monkeypatch)
     def undecodable(*args, **kwargs):
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
-    monkeypatch.setattr("baocao.parse.parse_document", undecodable)
+    monkeypatch.setattr("baocao.pipeline.parse_document", undecodable)
     result = CliRunner().invoke(cli, ["extract", str(REPORT)])
     assert result.exit_code == 2
     assert result.stderr.startswith("baocao: error: UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff")

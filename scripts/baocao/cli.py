@@ -230,40 +230,28 @@ def validate(directory: Path) -> None:
     show_default=True,
     help="Output format on stdout.",
 )
+@provenance_options
 @max_source_option()
-def extract(file: Path, fmt: str) -> None:
-    """Print every number of any report, with unit, qualifier and sentence.
+def extract(file: Path, fmt: str, province: str | None, period: str | None, issuer: str | None) -> None:
+    """Print the statements of any report: every figure typed, resolved or not.
 
-    For a first look at a report that has no metadata yet.
+    Each row is one figure: its subject, measure, period, value and unit, the indicator it
+    resolves to (or why not) and the sentence it comes from. The first look at a new report.
 
     \b
     Example:
         baocao extract sources/bac-kan-2024-h1.txt --format json | head
     """
-    from baocao.extract import Extractor
     from baocao.package import cell
-    from baocao.parse import parse_document
-    from baocao.read import read_source
+    from baocao.pipeline import run
+    from baocao.typed import STATEMENT_COLUMNS, statement_table
 
-    source = read_source(file)
-    document = parse_document(source.text, file)
-    columns = [
-        "section_id",
-        "value",
-        "value_text",
-        "unit_id",
-        "role",
-        "expression",
-        "qualifier",
-        "obs_status",
-        "kind",
-        "notation",
-        "quote",
-    ]
-    rows = [{c: getattr(m, c) for c in columns} for m in Extractor(current_metadata()).document_mentions(document)]
+    overrides = {"province": province, "period": period, "issuer": issuer}
+    [report] = run([file], current_metadata(), overrides=overrides)
+    rows = statement_table(report)
     if fmt == "json":
         json.dump(
-            [{k: cell(v) if v is not None else None for k, v in r.items()} for r in rows],
+            [{k: v if v is None or isinstance(v, bool | int) else cell(v) for k, v in r.items()} for r in rows],
             sys.stdout,
             ensure_ascii=False,
             indent=1,
@@ -271,8 +259,8 @@ def extract(file: Path, fmt: str) -> None:
         sys.stdout.write("\n")
     else:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[cell(r[c]) for c in columns] for r in rows])
+        writer.writerow(STATEMENT_COLUMNS)
+        writer.writerows([[cell(r[c]) if r[c] is not None else "" for c in STATEMENT_COLUMNS] for r in rows])
 
 
 @cli.command()

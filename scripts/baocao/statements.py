@@ -33,8 +33,9 @@ _VERB = re.compile(
 _CHANGE = re.compile(r"(?i)(?<!\w)(tăng trưởng|tăng|giảm)(?!\w)")
 _BASE = re.compile(r"(?i)so\s+với\s+[^,;.]*?(?=,|;|\.(?!\d)|\s+và\s|\s+nhưng\s|$)")
 _PERIOD_WORDS = re.compile(
-    r"(?i)(?<!\w)(?:trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
-    r"toàn tỉnh|toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|trong đó|"
+    r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
+    r"toàn tỉnh|toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
+    r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
     r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý [IV]+(?:/\d{4})?|năm \d{4}|"
     r"đến (?:ngày )?\d{1,2}/\d{1,2}(?:/\d{4})?|tại thời điểm(?: cuối tháng \d{1,2})?|cuối tháng \d{1,2}|"
     r"theo [^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"

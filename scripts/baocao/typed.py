@@ -126,3 +126,44 @@ def resolve_report(
             )
         )
     return added
+
+
+STATEMENT_COLUMNS = (
+    "section_id",
+    "subject",
+    "measure",
+    "period_start",
+    "period_end",
+    "target",
+    "value",
+    "value_text",
+    "unit_id",
+    "obs_status",
+    "qualifier",
+    "indicator_id",
+    "resolution",
+    "reason",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "value_start",
+    "value_end",
+)
+
+
+def statement_table(report) -> list[dict[str, Any]]:
+    """One row per figure of a report: its statement, resolved or not, beside its mention."""
+    rows = []
+    for statement in report.statements:
+        mention = report.mentions[statement.mention_index]
+        row = {c: getattr(statement, c, None) for c in STATEMENT_COLUMNS}
+        for column in ("value", "value_text", "unit_id", "obs_status", "qualifier", "quote"):
+            row[column] = getattr(mention, column)
+        for column in ("quote_start", "quote_end", "value_start", "value_end"):
+            row[column] = getattr(mention, column)
+        if row["measure"] == "plan_or_total":
+            row["measure"] = None
+        if statement.measure is None and statement.measure_reason and not statement.reason:
+            row["reason"] = statement.measure_reason
+        rows.append(row)
+    return rows
