@@ -190,7 +190,8 @@ def long_cell_package(tmp_path_factory) -> Path:
     source = root / "sources" / REPORT.name
     source.write_text("\n".join(lines), encoding="utf-8")
     out = root / "datapackage"
-    result = baocao("--metadata", str(metadata), "build", "--re-record", "--source", str(source), "--out", str(out))
+    assert baocao("--metadata", str(metadata), "record", str(source)).returncode == 0
+    result = baocao("--metadata", str(metadata), "build", "--source", str(source), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 

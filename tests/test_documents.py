@@ -88,7 +88,7 @@ def test_docx_gives_the_same_sections_and_observations(tmp_path, text_report):
     copy = make_docx(tmp_path / "bao-cao.docx", TEXT.split("\n"))
     [report] = run([copy], metadata_for(tmp_path, copy))
     assert model(report) == model(text_report)
-    assert len(report.observations) == 457
+    assert len(report.observations) == len(text_report.observations)
 
 
 @pytest.mark.skipif(

@@ -3,17 +3,18 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from baocao import paths
+from baocao.catalog import load_catalog
+from baocao.cli import cli
 from baocao.coverage import figure_coverage
-from baocao.curate import Curator, load_catalog
 from baocao.errors import BaocaoError
+from baocao.locate import Curator
 from baocao.metadata import Metadata
 from baocao.numbers import parse_number
 from baocao.pipeline import run
@@ -80,11 +81,11 @@ def test_sample_observations(observations, key):
     assert (row["value_text"], row["value"], row["unit_id"], row["obs_status"]) == SAMPLE[key]
 
 
-def test_sample_covers_every_topic_with_observations(observations):
+def test_sample_covers_every_topic_with_observations_and_every_topic_has_some(observations, metadata):
     topics_with_data = {row["topic_id"] for row in observations.values()}
     sampled = {observations[f"{i}/{m}"]["topic_id"] for i, m in SAMPLE}
     assert sampled == topics_with_data
-    assert len(topics_with_data) == 19
+    assert topics_with_data == {topic["id"] for topic in metadata.topics}
 
 
 def test_changes_reference_dates_and_units(observations):
@@ -103,7 +104,7 @@ def test_footnote_4_is_a_table_of_policy_credit_programmes(built, observations):
     assert len(programmes) == 15
     assert all(r["unit_id"] == "ty_dong" for r in programmes)
     rows = read_csv(built / "policy_credit_programmes.csv")
-    assert len(rows) == 16
+    assert {r["indicator_id"] for r in programmes} <= {r["indicator_id"] for r in rows}
 
 
 def test_names_are_bilingual_and_not_copies(built):
@@ -133,30 +134,18 @@ def test_glossary_terms_are_used_consistently(built, metadata):
     assert problems == []
 
 
-WIDE_TABLES = {
-    "grdp_by_sector": (7, 8),
-    "winter_spring_crops": (19, 10),
-    "livestock_herd": (7, 6),
-    "public_investment_by_source": (4, 8),
-    "retail_trade_tourism": (7, 11),
-    "tourism_accommodation": (12, 6),
-    "national_target_programme_disbursement": (4, 7),
-    "budget_revenue_expenditure": (8, 9),
-    "deposits_and_credit": (7, 9),
-    "policy_credit_programmes": (16, 6),
-    "lending_rates": (6, 9),
-    "ict_coverage": (6, 6),
-    "labour_and_social_insurance": (8, 8),
-    "governance_indices": (4, 11),
-    "inspections_and_complaints": (16, 7),
-    "crime_and_traffic_accidents": (11, 9),
-}
-
-
-@pytest.mark.parametrize("name", sorted(WIDE_TABLES))
-def test_wide_table_shape(built, name):
-    rows = read_csv(built / f"{name}.csv")
-    assert (len(rows), len(rows[0])) == WIDE_TABLES[name]
+@pytest.mark.parametrize("table", Metadata().catalog.tables, ids=lambda t: t["id"])
+def test_wide_table_has_a_row_per_indicator_stated_and_a_column_per_measure(built, observations, table):
+    """The shape metadata gives a wide table: its indicators the report states, in order; its measures."""
+    rows = read_csv(built / f"{table['id']}.csv")
+    measures = [c["measure"] for c in table["columns"]]
+    stated = {
+        row["indicator_id"]
+        for row in observations.values()
+        if row["measure"] in measures and (row["period_start"], row["period_end"]) == ("2024-01-01", "2024-06-30")
+    }
+    assert [r["indicator_id"] for r in rows] == [i for i in table["rows"] if i in stated]
+    assert list(rows[0]) == ["report_id", "indicator_id", "name_vi", "name_en", "unit_id", *measures]
 
 
 def test_grdp_by_sector(built):
@@ -271,7 +260,7 @@ def test_status_needs_its_word_in_the_sentence(meta_copy):
 
 def test_unknown_key_in_an_indicator_file(meta_copy):
     _edit(meta_copy / "indicators/economy.yaml", "    unit: ty_dong\n", "    unit: ty_dong\n    colour: red\n")
-    with pytest.raises(BaocaoError, match=r"indicator grdp: unknown key 'colour'"):
+    with pytest.raises(BaocaoError, match=r"economy.yaml: \$\.indicators\[0\] \(grdp\): unknown key 'colour'"):
         load_catalog(Metadata(meta_copy))
 
 
@@ -302,15 +291,26 @@ def test_a_correction_must_name_what_the_report_says(meta_copy):
         run([REPORT], Metadata(meta_copy))
 
 
-def test_locate_command_lists_failures_and_exits_2(meta_copy):
-    result = subprocess.run(
-        [sys.executable, "-m", "baocao", "locate", str(paths.METADATA / "indicators/economy.yaml")],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0
-    assert result.stdout.splitlines()[-1] == "20 observation(s), 0 failure(s)"
-    assert "check PASS grdp.children" in result.stdout
+def test_locate_command_lists_each_figure_found_then_the_checks_and_exits_0(metadata):
+    economy = paths.METADATA / "indicators/economy.yaml"
+    locators = sum(len(i.locators) for i in load_catalog(metadata, [economy]).indicators.values())
+    result = CliRunner().invoke(cli, ["locate", str(economy)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert sum(line.startswith("ok   ") for line in lines) == locators
+    assert lines[-1] == f"{locators} observation(s), 0 failure(s)"
+    assert "check PASS grdp.children" in result.output
+
+
+def test_locate_command_lists_a_failing_locator_and_exits_2(meta_copy):
+    economy = meta_copy / "indicators/economy.yaml"
+    text = economy.read_text(encoding="utf-8")
+    economy.write_text(text.replace("section: I.1,", "section: I.99,", 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--metadata", str(meta_copy), "locate", str(economy)])
+    assert result.exit_code == 2
+    fails = [line for line in result.stdout.splitlines() if line.startswith("FAIL ")]
+    assert len(fails) >= 1 and "'I.99'" in fails[0]
+    assert result.stderr == f"baocao: error: {len(fails)} locator(s) failed\n"
 
 
 def test_curator_checks_directly(metadata):

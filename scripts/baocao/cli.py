@@ -1,9 +1,14 @@
-"""The baocao command line: one click group, thin commands over the library."""
+"""The baocao command line: one click group, thin commands over the library.
+
+Every command works on a project folder (see baocao.paths) and raises the project's errors
+(baocao.errors), which the group prints on one line with their exit code.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,131 +16,105 @@ from pathlib import Path
 import click
 
 from baocao import __version__, paths
-from baocao.errors import BaocaoError
-
-
-class Group(click.Group):
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except BaocaoError as error:
-            click.echo(f"baocao: error: {_one_line(error)}", err=True)
-            ctx.exit(error.exit_code)
-        except BrokenPipeError:
-            raise  # `baocao extract ... | head`: click ends quietly
-        except (OSError, MemoryError, UnicodeError) as error:
-            # the last resort for what no command turned into a BaocaoError: one line, with the
-            # exception's type so that a bug stays recognisable, and the exit code of bad input
-            click.echo(f"baocao: error: {type(error).__name__}: {_one_line(error) or 'out of memory'}", err=True)
-            ctx.exit(2)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).splitlines())
-
-
-def path_option(*names: str, default: Path, help: str):
-    """An option holding a path, with its default shown: written once, used by several commands."""
-    return click.option(*names, type=click.Path(path_type=Path), default=default, show_default=True, help=help)
-
-
-def package_option(help: str):
-    return path_option("--package", "package_dir", default=paths.DATAPACKAGE, help=help)
-
-
-def db_option(help: str):
-    return path_option("--db", default=paths.DATABASE, help=help)
-
-
-REPORT = paths.SOURCES / "bac-kan-2024-h1.txt"
-
-
-def report_option(help: str):
-    return path_option("--source", default=REPORT, help=help)
-
-
-def max_source_option():
-    """--max-source-mb: the size limit of a source, for the command being run and its worker processes."""
-
-    def apply(ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
-        from baocao.read import source_limit
-
-        ctx.with_resource(source_limit(value))
-        return value
-
-    return click.option(
-        "--max-source-mb",
-        type=click.FloatRange(min=0, min_open=True),
-        envvar="BAOCAO_MAX_SOURCE_MB",
-        callback=apply,
-        expose_value=False,
-        help="Refuse a source larger than this many megabytes (default 20); a source must be a regular file.",
-    )
+from baocao.errors import BaocaoError, ValidationFailed
+from baocao.options import (
+    Group,
+    db_option,
+    default_report,
+    in_project,
+    max_source_option,
+    package_option,
+    path_option,
+    progress,
+    project_option,
+    provenance_options,
+    report_option,
+)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="baocao")
+@project_option
 @click.option(
     "--metadata",
     "metadata_dir",
     type=click.Path(path_type=Path),
-    default=paths.METADATA,
     envvar="BAOCAO_METADATA",
-    show_default=True,
+    show_default="PROJECT/metadata",
     help="The metadata folder (indicators, units, sources...): another province's, for example.",
 )
 @click.pass_context
-def cli(ctx: click.Context, metadata_dir: Path) -> None:
+def cli(ctx: click.Context, metadata_dir: Path | None) -> None:
     """Turn Vietnamese government reports into bilingual open data.
 
     \b
     Example:
-        baocao build && baocao validate && baocao load && baocao serve
+        baocao init my-reports && cd my-reports
+        baocao build && baocao validate && baocao load && baocao site && baocao serve
     """
-    from baocao.metadata import Metadata
-
-    if not metadata_dir.is_dir():
-        raise BaocaoError("no such metadata folder", metadata_dir)
-    ctx.obj = Metadata(metadata_dir)
-
-
-def _progress(done: int, total: int) -> None:
-    """A progress line on stderr for long builds: one update per 5% and at the end."""
-    step = max(1, total // 20)
-    if done % step == 0 or done == total:
-        width = 30
-        filled = width * done // total
-        click.echo(
-            f"\rbaocao: reports [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=done == total
-        )
-
-
-def provenance_options(command):
-    """--province, --period and --issuer: what the command line says of a report, over what is read from it."""
-    from baocao.provenance import ISSUERS
-
-    for option in reversed(
-        [
-            click.option(
-                "--province",
-                help="The province the report(s) describe (a name of metadata/provinces.yaml, or 'national'); "
-                "overrides what is read from the text.",
-            ),
-            click.option(
-                "--period",
-                help="The reporting period: 2024-01-01/2024-06-30, 2024, 2024-09, 2024-Q3, 2024-H1 or 2024-9M; "
-                "overrides what is read from the text.",
-            ),
-            click.option("--issuer", type=click.Choice(ISSUERS), help="Who issued the report(s), if not read right."),
-        ]
-    ):
-        command = option(command)
-    return command
+    ctx.obj = {"metadata_dir": metadata_dir}
 
 
 def current_metadata():
-    """The Metadata chosen with --metadata, for the command being run."""
-    return click.get_current_context().find_root().obj
+    """The Metadata of the command being run: --metadata, else the project's, else the one baocao ships."""
+    from baocao.metadata import Metadata
+
+    chosen = click.get_current_context().find_root().obj
+    if "metadata" not in chosen:
+        root = chosen["metadata_dir"]
+        if root is None:
+            try:
+                root = paths.current().metadata
+            except BaocaoError:
+                if paths.find() is not None or os.environ.get(paths.ENV):
+                    raise
+                from baocao.init import TEMPLATE
+
+                root = TEMPLATE / "metadata"  # outside any project: the standard metadata
+        if not root.is_dir():
+            raise BaocaoError("no such metadata folder", root)
+        chosen["metadata"] = Metadata(root)
+    return chosen["metadata"]
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Create a project: metadata/ with the standard vocabulary, a sample report in sources/, datapackage/, build/.
+
+    DIRECTORY must not exist or be empty. The project is ready for `baocao build`.
+
+    \b
+    Example:
+        baocao init my-reports && cd my-reports && baocao build
+    """
+    from baocao.init import create_project
+
+    project = create_project(directory)
+    click.echo(f"created {project.root}: metadata/, sources/ ({len(list(project.sources.iterdir()))} report), ...")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@project_option
+@max_source_option()
+@provenance_options
+def record(source: Path, province: str | None, period: str | None, issuer: str | None) -> None:
+    """Record a new or changed report's provenance (sha256, title, issuer, period) in metadata/sources.yaml.
+
+    A report metadata/sources.yaml does not know gets the record read from its text, to review
+    and complete by hand; a known report whose file changed gets its new sha256. `baocao build`
+    only reads metadata/sources.yaml and refuses a report whose sha256 does not match.
+
+    \b
+    Example:
+        baocao record sources/bac-kan-2024-h1.txt
+        baocao record sources/news.txt --province "Nghệ An" --period 2018-H1
+    """
+    from baocao.record import record_source
+
+    overrides = {"province": province, "period": period, "issuer": issuer}
+    click.echo(record_source(source, current_metadata(), overrides))
 
 
 @cli.command()
@@ -147,24 +126,12 @@ def current_metadata():
     help="A report (.txt, .docx or .pdf), or a folder of them; repeat for several. Default: every report "
     "under sources/.",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=paths.DATAPACKAGE,
-    show_default=True,
-    help="Folder to write the data package to (replaced whole, atomically).",
-)
-@click.option(
-    "--re-record",
-    is_flag=True,
-    help="Accept a source whose sha256 differs from metadata/sources.yaml and record the new checksum.",
-)
+@path_option("--out", default="datapackage", help="Folder to write the data package to (replaced whole, atomically).")
+@project_option
 @max_source_option()
 @provenance_options
-def build(
-    sources: tuple[Path, ...], out: Path, re_record: bool, province: str | None, period: str | None, issuer: str | None
-) -> None:
-    """Build the data package from report text(s).
+def build(sources: tuple[Path, ...], out: Path | None, province: str | None, period: str | None, issuer: str | None):
+    """Build the data package from report text(s). Reads metadata/, never writes it.
 
     \b
     Example:
@@ -178,7 +145,9 @@ def build(
 
     started = time.perf_counter()
     metadata = current_metadata()
+    out = in_project(out, "datapackage")
     check_out(out)  # before any work: --out must be empty or a package, never a folder a build would wipe
+    metadata.check_all()  # every metadata file against its schema, before any work
     files = [f for source in sources for f in (default_sources(source) if source.is_dir() else [source])]
     files = files or default_sources()
     overrides = {"province": province, "period": period, "issuer": issuer}
@@ -187,12 +156,7 @@ def build(
 
         parse_period_option(period)  # a malformed period is refused before any report is read
     descriptor, warnings, notes = build_package(
-        files,
-        out,
-        metadata,
-        re_record=re_record,
-        progress=_progress if len(files) >= 20 else None,
-        overrides=overrides,
+        files, out, metadata, progress=progress if len(files) >= 20 else None, overrides=overrides
     )
     for warning in warnings:
         click.echo(f"baocao: warning: {warning}", err=True)
@@ -203,21 +167,26 @@ def build(
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(path_type=Path), default=paths.DATAPACKAGE)
-def validate(directory: Path) -> None:
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@package_option("The data package to validate (a folder, or its datapackage.json); DIRECTORY works too.")
+@project_option
+def validate(directory: Path | None, package_dir: Path | None) -> None:
     """Validate a data package with frictionless; exit 1 on any error.
 
     \b
     Example:
         baocao validate
-        baocao validate /tmp/pkg
+        baocao validate --package /tmp/pkg
     """
     from baocao.validate import validate_package
 
-    report = validate_package(directory)
+    if directory is not None and package_dir is not None and directory != package_dir:
+        raise BaocaoError(f"two packages named: {directory} and --package {package_dir}")
+    package_dir = in_project(package_dir or directory, "datapackage")
+    report = validate_package(package_dir)
     click.echo(report.summary())
     if not report.valid:
-        sys.exit(1)
+        raise ValidationFailed(f"not valid: {len(report.errors)} error(s)", package_dir)
 
 
 @cli.command()
@@ -232,6 +201,7 @@ def validate(directory: Path) -> None:
 )
 @provenance_options
 @max_source_option()
+@project_option
 def extract(file: Path, fmt: str, province: str | None, period: str | None, issuer: str | None) -> None:
     """Print the statements of any report: every figure typed, resolved or not.
 
@@ -266,7 +236,8 @@ def extract(file: Path, fmt: str, province: str | None, period: str | None, issu
 @cli.command()
 @package_option("The data package to load.")
 @db_option("The SQLite database to write (replaced atomically).")
-def load(package_dir: Path, db: Path) -> None:
+@project_option
+def load(package_dir: Path | None, db: Path | None) -> None:
     """Load the data package into SQLite, with types, keys and an inspect file.
 
     \b
@@ -275,23 +246,29 @@ def load(package_dir: Path, db: Path) -> None:
     """
     from baocao.load import load_package
 
-    counts = load_package(package_dir, db, metadata=current_metadata())
+    db = in_project(db, "database")
+    counts = load_package(in_project(package_dir, "datapackage"), db, metadata=current_metadata())
     click.echo(f"loaded {db}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @cli.command()
 @package_option("The data package the site serves.")
-@path_option("--out", default=paths.BUILD / "site", help="Folder for the site's generated files (replaced atomically).")
+@path_option("--out", default="build/site", help="Folder for the site's generated files (replaced atomically).")
 @click.option("--no-downloads", is_flag=True, help="Skip the zip and XLSX downloads (previews, benchmarks).")
-def site(package_dir: Path, out: Path, no_downloads: bool) -> None:
+@project_option
+def site(package_dir: Path | None, out: Path | None, no_downloads: bool) -> None:
     """Generate the site: bilingual Datasette metadata, landing page, charts, downloads.
 
     \b
     Example:
         baocao site
     """
+    from baocao.package import check_site_out
     from baocao.site import build_site
 
+    out = in_project(out, "site")
+    package_dir = in_project(package_dir, "datapackage")
+    check_site_out(out)  # before any work: never a folder that a site build would replace whole
     landing = build_site(package_dir, out, current_metadata(), with_downloads=not no_downloads)
     files = ", ".join(d["href"].rsplit("/", 1)[-1] for d in landing["downloads"])
     click.echo(f"site in {out}: {len(landing['charts'])} charts, downloads {files}")
@@ -301,8 +278,9 @@ def site(package_dir: Path, out: Path, no_downloads: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @db_option("The database built by `baocao load`.")
-@path_option("--site-dir", default=paths.BUILD / "site", help="The files built by `baocao site`.")
-def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
+@path_option("--site-dir", default="build/site", help="The files built by `baocao site`.")
+@project_option
+def serve(host: str, port: int, db: Path | None, site_dir: Path | None) -> None:
     """Serve the database read-only with Datasette.
 
     \b
@@ -312,7 +290,8 @@ def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
     from baocao.load import check_inspect_file
     from baocao.serve import serve as run_server
 
-    if db.is_file() and db.with_name("inspect.json").is_file():
+    db, site_dir = in_project(db, "database"), in_project(site_dir, "site")
+    if db.is_file() and paths.inspect_file(db).is_file():
         check_inspect_file(db)  # a load killed between its two renames pairs a new database with old counts
     run_server(db, host, port, site_dir)
 
@@ -320,7 +299,8 @@ def serve(host: str, port: int, db: Path, site_dir: Path) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @report_option("The report to run the locators on.")
-def locate(files: tuple[Path, ...], source: Path) -> None:
+@project_option
+def locate(files: tuple[Path, ...], source: Path | None) -> None:
     """Run indicator locators and print what each finds, or why it fails.
 
     For writing and reviewing metadata/indicators/*.yaml: every locator is tried,
@@ -331,41 +311,14 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
     Example:
         baocao locate metadata/indicators/economy.yaml
     """
-    from baocao.curate import Curator, load_catalog
-    from baocao.package import cell
-    from baocao.pipeline import run
+    from baocao.review import locate_lines
 
-    metadata = current_metadata()
-    catalog = load_catalog(metadata, list(files) or None)
-    curator = Curator(metadata, catalog)
-    [report] = run([source], metadata, curate=False)
-    texts = {s.section_id: s.text for s in report.document.sections}
     failures = 0
-    found = []
-    for indicator in catalog.indicators.values():
-        for locator in indicator.locators:
-            try:
-                observation = curator.locate(locator, texts, report.mentions, str(source))
-            except BaocaoError as error:
-                failures += 1
-                click.echo(f"FAIL {error}")
-                continue
-            found.append(observation)
-            extra = f" ({observation.direction})" if observation.direction else ""
-            click.echo(
-                f"ok   {indicator.id}.{observation.measure} = {cell(observation.value)} {observation.unit_id}"
-                f" [{observation.obs_status}]{extra} {observation.section_id}: "
-                f"…{observation.quote[max(0, observation.value_start - observation.quote_start - 50) :][:110]}…"
-            )
-    if not failures:
-        for result in curator.checks(found):
-            click.echo(
-                f"check {result.status.upper():4} {result.id}: {result.formula}: expected "
-                f"{cell(result.expected)}, actual {cell(result.actual)}, tolerance {cell(result.tolerance)}"
-            )
-    click.echo(f"{len(found)} observation(s), {failures} failure(s)")
+    for line in locate_lines(default_report(source), list(files) or None, current_metadata()):
+        failures += line.startswith("FAIL ")
+        click.echo(line)
     if failures:
-        sys.exit(2)
+        raise BaocaoError(f"{failures} locator(s) failed")
 
 
 @cli.command()
@@ -373,7 +326,8 @@ def locate(files: tuple[Path, ...], source: Path) -> None:
 @report_option("The report to measure coverage on.")
 @click.option("--section", "sections", multiple=True, help="Only these sections (e.g. I.8.2, fn4); repeatable.")
 @click.option("--all", "show_all", is_flag=True, help="List covered figures too.")
-def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], show_all: bool) -> None:
+@project_option
+def coverage(files: tuple[Path, ...], source: Path | None, sections: tuple[str, ...], show_all: bool) -> None:
     """List the figures of Part I and footnotes that no observation covers yet.
 
     With FILES, only the locators of those indicator files count.
@@ -385,7 +339,7 @@ def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], s
     """
     from baocao.coverage import figure_coverage
 
-    rows, summary = figure_coverage(source, sections, list(files) or None, current_metadata())
+    rows, summary = figure_coverage(default_report(source), sections, list(files) or None, current_metadata())
     for row in rows:
         if show_all or not row["covered"]:
             mark = "   " if row["covered"] else "-- "
@@ -396,38 +350,26 @@ def coverage(files: tuple[Path, ...], source: Path, sections: tuple[str, ...], s
 
 
 @cli.command(name="eval")
-@click.argument("folder", required=False, type=click.Path(path_type=Path), default=Path("eval"))
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
 @click.option("--verbose", "-v", is_flag=True, help="List the facts missed and the observations that are wrong.")
-def eval_(folder: Path, verbose: bool) -> None:
+@project_option
+def eval_(folder: Path | None, verbose: bool) -> None:
     """Score the generic reading on an evaluation set: recall and precision per report and overall.
 
     Each NAME.txt is read with no provenance record and no report-specific locator, and its
-    observations are compared with the facts of NAME.yaml (see eval/README.md).
+    observations are compared with the facts of NAME.yaml (see eval/README.md). FOLDER
+    defaults to the project's eval/.
 
     \b
     Example:
         baocao eval eval/ -v
     """
     from baocao.evaluate import evaluate
+    from baocao.review import eval_lines
 
-    scores = evaluate(folder, current_metadata())
-    click.echo(f"{'report':36} {'facts':>5} {'obs':>5} {'right':>5} {'recall':>7} {'precision':>9}  provenance")
-    for s in scores:
-        note = s.error or ("; ".join(s.provenance) or "ok")
-        click.echo(f"{s.name:36} {s.facts:5} {s.observations:5} {s.right:5} {s.recall:7.1%} {s.precision:9.1%}  {note}")
-        if verbose:
-            for item in s.missed:
-                click.echo(f"    missed  {item}")
-            for item in s.wrong:
-                click.echo(f"    wrong   {item}")
-    facts = sum(s.facts for s in scores)
-    observations = sum(s.observations for s in scores)
-    right = sum(s.right for s in scores)
-    click.echo(
-        f"{'overall':36} {facts:5} {observations:5} {right:5} {right / facts if facts else 1:7.1%} "
-        f"{right / observations if observations else 1:9.1%}  "
-        f"{sum(not s.provenance and not s.error for s in scores)}/{len(scores)} provenance right"
-    )
+    scores = evaluate(in_project(folder, "eval"), current_metadata())
+    for line in eval_lines(scores, verbose):
+        click.echo(line)
 
 
 def main() -> None:

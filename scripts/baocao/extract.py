@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from baocao.labels import labels
 from baocao.legal import LegalExtractor, collect
 from baocao.metadata import Metadata, Unit
 from baocao.normalize import reading_copy
@@ -112,7 +113,11 @@ class Extractor:
         aliases = sorted(alias_to_unit, key=len, reverse=True)
         self.unit_pattern = re.compile(r"\s?(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])")
         self._legal_cache: dict[str, list[tuple[int, int, dict]]] = {}
-        self.legal = LegalExtractor(self.metadata.legal["document_types"], self.metadata.legal["issuers"])
+        self.legal = LegalExtractor(
+            self.metadata.legal["document_types"],
+            self.metadata.legal["issuers"],
+            labels(self.metadata)["citations"]["issuer_of_kind"],
+        )
         statuses = self.metadata.statuses
         self.status_order = [s["id"] for s in statuses]
         self.adjacent_words = {w: s["id"] for s in statuses if s["adjacent"] for w in s["words"]}

@@ -43,8 +43,10 @@ class LegalDocument:
 
 
 class LegalExtractor:
-    def __init__(self, document_types: list[dict], issuers: list[dict]):
+    def __init__(self, document_types: list[dict], issuers: list[dict], issuer_of_kind: dict[str, str] | None = None):
+        """``issuer_of_kind``: who issues a kind of document cited without its issuer (labels.yaml's citations)."""
         self.types = document_types
+        self.issuer_of_kind = issuer_of_kind or {}
         self.issuer_codes = sorted((i["code"] for i in issuers), key=len, reverse=True)
         words = sorted((w for t in document_types for w in t["words"]), key=len, reverse=True)
         self.word_to_code = {w.lower(): t["code"] for t in document_types for w in t["words"]}
@@ -107,8 +109,8 @@ class LegalExtractor:
         issuer_code = None
         if remaining:
             issuer_code = next((i for i in self.issuer_codes if remaining[0].startswith(i)), remaining[0])
-        if issuer_code is None and short == "NĐ":
-            issuer_code = "CP"
+        if issuer_code is None and short:
+            issuer_code = self.issuer_of_kind.get(short)
         return {
             "symbol": symbol,
             "type_code": type_code,

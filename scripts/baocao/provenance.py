@@ -19,13 +19,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baocao.errors import BaocaoError
+from baocao.labels import labels
 from baocao.normalize import reading_copy
 from baocao.parse import Document
 from baocao.read import Source
 from baocao.text import fold, slug
+
+if TYPE_CHECKING:
+    from baocao.metadata import Metadata
 
 ISSUERS = ("ubnd", "statistics_office", "gso", "newspaper", "unknown")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -55,7 +59,7 @@ _DATELINE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])
 class Period:
     start: str
     end: str
-    phrase: str
+    phrase: str | None
 
 
 def _period_from(match: re.Match[str], index: int) -> tuple[int, int, int] | None:
@@ -158,18 +162,14 @@ class Gazetteer:
     """metadata/provinces.yaml: names as reports write them, and what each is valid for."""
 
     def __init__(self, data: dict[str, Any]):
-        from baocao.metadata import check_keys
-
+        # the file's shape is checked by its schema (schemas/provinces.schema.json); what a schema cannot say:
         where = "metadata/provinces.yaml"
         for index, province in enumerate(data["provinces"]):
-            check_keys(
-                province, {"id", "name", "kind"}, {"until", "from", "merged_into", "aliases"}, f"{where}: [{index}]"
-            )
             if province["kind"] not in data["kinds"]:
                 raise BaocaoError(f"kind {province['kind']!r} is not one of kinds", f"{where}: [{index}]")
-        check_keys(data["national"], {"id", "name", "name_en", "words"}, set(), f"{where}: national")
         for kind in ISSUERS:
-            check_keys(data["issuers"].get(kind), {"vi", "en"}, set(), f"{where}: issuers.{kind}")
+            if kind not in data["issuers"]:
+                raise BaocaoError(f"lacks {kind!r}", f"{where}: issuers")
         self.data = data
         self.provinces = data["provinces"]
         self.national = data["national"]
@@ -263,63 +263,59 @@ def _published(document: Document, head: str) -> str | None:
     return None
 
 
-def infer(
-    path: Path,
-    source: Source,
-    document: Document,
-    licence: str,
-    gazetteer: Gazetteer,
-    overrides: dict[str, str | None] | None = None,
+def provenance_for(
+    path: Path, metadata: Metadata, source: Source, document: Document, overrides: dict[str, str | None] | None = None
 ) -> dict[str, Any]:
-    """A provenance record read from the text; raises if the province or the period cannot be known."""
-    overrides = overrides or {}
-    header = document.header
-    head = _head_text(document)
-    title = header.get("title") or ""
-    full_title = (
-        f"{(header.get('document_type') or 'Báo cáo').capitalize()} {title}".strip()
-        if title
-        else (head.split("\n", 1)[0][:200] or path.stem)
-    )
-    published = _published(document, head)
+    """The report's record in metadata/sources.yaml, or one inferred from its text (flagged for review);
+    the command line's --province, --period and --issuer win over either."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    matches = [r for r in metadata.sources if r["file"] == path.name]
+    if matches:
+        return apply_overrides(matches[0], metadata.gazetteer, overrides) if overrides else matches[0]
+    return infer(path, source, document, metadata, overrides)
 
+
+def _period(path: Path, title: str, head: str, published: str | None, overrides: dict[str, str | None]) -> Period:
     if overrides.get("period"):
         start, end = parse_period_option(overrides["period"])
-        period_phrase = None
-    else:
-        year_hint = int(published[:4]) if published else None
-        found = period_of(title, year_hint) or period_of(head, year_hint)
-        if found is None:
-            raise BaocaoError(
-                "no reporting period in the title or the first sentences (such as '6 tháng đầu năm 2024', "
-                "'quý III/2024', 'tháng 10 năm 2023'); give it with --period (for example --period 2024-H1)",
-                path,
-            )
-        start, end, period_phrase = found.start, found.end, found.phrase
+        return Period(start, end, None)
+    year_hint = int(published[:4]) if published else None
+    found = period_of(title, year_hint) or period_of(head, year_hint)
+    if found is None:
+        raise BaocaoError(
+            "no reporting period in the title or the first sentences (such as '6 tháng đầu năm 2024', "
+            "'quý III/2024', 'tháng 10 năm 2023'); give it with --period (for example --period 2024-H1)",
+            path,
+        )
+    return found
 
-    if overrides.get("province"):
-        province = gazetteer.named(overrides["province"]) or {
-            "id": slug(overrides["province"]),
-            "name": overrides["province"].strip(),
-            "kind": "tinh",
-        }
+
+def _province(path: Path, document: Document, head: str, gazetteer: Gazetteer, named: str | None) -> dict[str, Any]:
+    if named:
+        return gazetteer.named(named) or {"id": slug(named), "name": named.strip(), "kind": "tinh"}
+    found_province, stated = gazetteer.find(head)
+    signature_province, _ = gazetteer.find(" ".join(document.signature) + " " + (document.header.get("place") or ""))
+    if stated:
+        province = found_province
+    elif gazetteer.national_in(head):
+        province = gazetteer.named("national")  # "Hà Nội, ngày ..." heads a national release too
     else:
-        found_province, stated = gazetteer.find(head)
-        signature_province, _ = gazetteer.find(" ".join(document.signature) + " " + (header.get("place") or ""))
-        if stated:
-            province = found_province
-        elif gazetteer.national_in(head):
-            province = gazetteer.named("national")  # "Hà Nội, ngày ..." heads a national release too
-        else:
-            province = signature_province or found_province
-        if province is None:
-            raise BaocaoError(
-                "cannot tell from the text which province the report is about; give it with --province "
-                "(a name from metadata/provinces.yaml, or 'national')",
-                path,
-            )
+        province = signature_province or found_province
+    if province is None:
+        raise BaocaoError(
+            "cannot tell from the text which province the report is about; give it with --province "
+            "(a name from metadata/provinces.yaml, or 'national')",
+            path,
+        )
+    return province
+
+
+def _issuer(
+    document: Document, head: str, province: dict[str, Any], gazetteer: Gazetteer, named: str | None
+) -> tuple[str, str, str]:
+    """The issuer's kind, and its name in Vietnamese and English (metadata/provinces.yaml's templates)."""
     national = province["kind"] == "ca_nuoc"
-    kind = overrides.get("issuer") or issuer_kind(document, head, national)
+    kind = named or issuer_kind(document, head, national)
     if kind not in ISSUERS:
         raise BaocaoError(f"--issuer {kind!r}: give one of {', '.join(ISSUERS)}")
     if national and kind in ("ubnd", "statistics_office"):
@@ -332,32 +328,60 @@ def infer(
         "kind_en": kinds["en"],
         "kind_en_lower": kinds["en_lower"],
     }
-    issuer_vi = " ".join(template["vi"].format(**words).split())
-    issuer_en = " ".join(template["en"].format(**words).split())
+    return kind, " ".join(template["vi"].format(**words).split()), " ".join(template["en"].format(**words).split())
+
+
+def _addressee_en(addressee: str, known: list[dict[str, Any]]) -> str:
+    """The addressee's English name where labels.yaml knows it, else as written."""
+    return next((a["en"] for a in known if any(w in addressee for w in a["words"])), addressee)
+
+
+def infer(
+    path: Path,
+    source: Source,
+    document: Document,
+    metadata: Metadata,
+    overrides: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """A provenance record read from the text; raises if the province or the period cannot be known."""
+    overrides = overrides or {}
+    gazetteer, texts = metadata.gazetteer, labels(metadata)["inferred"]
+    header = document.header
+    head = _head_text(document)
+    title = header.get("title") or ""
+    full_title = (
+        f"{(header.get('document_type') or texts['document_type']).capitalize()} {title}".strip()
+        if title
+        else (head.split("\n", 1)[0][:200] or path.stem)
+    )
+    published = _published(document, head)
+    period = _period(path, title, head, published, overrides)
+    province = _province(path, document, head, gazetteer, overrides.get("province"))
+    kind, issuer_vi, issuer_en = _issuer(document, head, province, gazetteer, overrides.get("issuer"))
     addressee = header.get("addressee") or ""
-    place_name = province["name"] if not national else gazetteer.national["name_en"]
+    place_name = province["name"] if province["kind"] != "ca_nuoc" else gazetteer.national["name_en"]
     return {
         "id": slug(path.stem),
         "file": path.name,
         "sha256": source.sha256,
         "title_vi": full_title,
-        "title_en": f"Socio-economic report, {place_name}, {start} to {end} (title inferred, to review)",
+        "title_en": texts["title_en"].format(place=place_name, start=period.start, end=period.end),
         "issuer_vi": issuer_vi,
         "issuer_en": issuer_en,
         "issuer_kind": kind,
         "addressee_vi": addressee,
-        "addressee_en": "People's Council" if "Hội đồng nhân dân" in addressee or "HĐND" in addressee else addressee,
+        "addressee_en": _addressee_en(addressee, texts["addressees"]),
         "province": province["name"],
         "province_id": province["id"],
-        "period_start": start,
-        "period_end": end,
-        "period_phrase": period_phrase,
+        "period_start": period.start,
+        "period_end": period.end,
+        "period_phrase": period.phrase,
         "document_date": published,
         "language": "vi",
-        "licence": licence,
+        "licence": metadata.package["licenses"][0]["name"],
         "document_symbol": header.get("document_symbol"),
-        "note_vi": "Thông tin nguồn được suy ra từ văn bản báo cáo, cần được kiểm tra.",
-        "note_en": "Provenance inferred from the report's text, to be reviewed.",
+        "note_vi": texts["note"]["vi"],
+        "note_en": texts["note"]["en"],
         "inferred": True,
     }
 
