@@ -32,8 +32,13 @@ def fetch(url: str, method: str = "GET", cookie: str | None = None, data: bytes 
         return error.code, dict(error.headers), error.read()
 
 
+def in_language(path: str, lang: str) -> str:
+    """The URL of a page in a language: Vietnamese at /..., English at /en/..."""
+    return path if lang == "vi" else "/en" + path
+
+
 def text(site, path, lang="vi"):
-    status, headers, body = fetch(site + path, cookie=f"baocao_lang={lang}")
+    status, headers, body = fetch(site + in_language(path, lang))
     assert status == 200, (path, status)
     return body.decode("utf-8")
 
@@ -143,12 +148,27 @@ def test_security_headers(site):
         assert headers["referrer-policy"] == "no-referrer"
 
 
-def test_language_switch_sets_a_cookie_and_keeps_the_query(site):
+def test_an_old_language_parameter_leads_to_the_page_in_that_language_without_a_cookie(site):
     status, headers, _ = fetch(site + "/baocao/observations?topic_id=economy&_lang=en")
     headers = {k.lower(): v for k, v in headers.items()}
-    assert status == 302
-    assert headers["location"] == "/baocao/observations?topic_id=economy"
-    assert headers["set-cookie"].startswith("baocao_lang=en;")
+    assert status == 301
+    assert headers["location"] == "/en/baocao/observations?topic_id=economy"
+    assert "set-cookie" not in headers
+    status, headers, _ = fetch(site + "/en/baocao/observations?_lang=vi")
+    assert status == 301 and {k.lower(): v for k, v in headers.items()}["location"] == "/baocao/observations"
+
+
+def test_every_link_of_an_english_page_stays_english_and_names_both_languages(site):
+    html = text(site, "/baocao/observations?topic_id=economy", "en")
+    links = re.findall(r'<a href="(/[^"]*)"', html)
+    assert links and all(h.startswith(("/en/", "/assets/")) for h in links), [
+        h for h in links if not h.startswith(("/en/", "/assets/"))
+    ]
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="(vi|en)" href="([^"]+)"', html))
+    assert alternates["en"].endswith("/en/baocao/observations?topic_id=economy")
+    assert alternates["vi"].endswith("/baocao/observations?topic_id=economy") and "/en/" not in alternates["vi"]
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', html).group(1)
+    assert canonical == unescape(alternates["en"])
 
 
 def test_landing_page_in_both_languages(site, descriptor):

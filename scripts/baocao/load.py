@@ -360,24 +360,21 @@ def add_sort_keys(connection: sqlite3.Connection, sort_keys: dict[str, str]) -> 
 
 
 def add_search(connection: sqlite3.Connection, search: dict[str, list[str]]) -> None:
-    """An FTS5 table per searchable table, holding each column as written and folded.
+    """An FTS5 table per searchable table, holding each column once, folded to ASCII (đ -> d, no marks).
 
-    The tokenizer drops combining marks, so "giai ngan" finds "giải ngân"; đ has no
-    combining mark, so the folded copy (đ -> d) is what lets "Cho Don" find "Chợ Đồn".
+    Contentless: the text is in the table already, and the site searches with the query folded
+    the same way, so "giai ngan" and "giải ngân" both find "giải ngân", "Cho Don" finds "Chợ Đồn".
     """
     for table, columns in search.items():
-        folded = [f"{c}_folded" for c in columns]
-        names = ", ".join(f"[{c}]" for c in columns + folded)
+        names = ", ".join(f"[{c}]" for c in columns)
         connection.execute(
-            # contentless: the text is in the table already; Datasette only needs the rowids that match
-            f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({names}, content = '', "
-            "tokenize = 'unicode61 remove_diacritics 2')"
+            f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({names}, content = '', tokenize = 'unicode61')"
         )
-        rows = connection.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in columns)} FROM [{table}]").fetchall()
-        placeholders = ", ".join("?" for _ in range(1 + 2 * len(columns)))
+        rows = connection.execute(f"SELECT rowid, {names} FROM [{table}]")
+        placeholders = ", ".join("?" for _ in range(1 + len(columns)))
         connection.executemany(
             f"INSERT INTO [{table}_fts] (rowid, {names}) VALUES ({placeholders})",
-            [(row[0], *row[1:], *(fold(v) if v else v for v in row[1:])) for row in rows],
+            ((row[0], *(fold(v) if v else v for v in row[1:])) for row in rows),
         )
 
 

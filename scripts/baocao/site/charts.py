@@ -18,7 +18,8 @@ def number_label(value: Decimal, lang: str) -> str:
     return f"{value:,f}"
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _wrap(text: str, width: int, most: int = 2) -> list[str]:
+    """At most ``most`` lines of ``width`` characters; a text cut short ends with an ellipsis."""
     words, lines, line = text.split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
@@ -28,17 +29,28 @@ def _wrap(text: str, width: int) -> list[str]:
             line = f"{line} {word}".strip()
     if line:
         lines.append(line)
-    return lines[:2]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
 
 
 def bar_chart(
-    title: str, rows: list[tuple[str, list[Decimal]]], series: list[str], lang: str, reference: Decimal | None = None
+    title: str,
+    rows: list[tuple[str, list[Decimal]]],
+    series: list[str],
+    lang: str,
+    reference: Decimal | None = None,
+    source: str = "",
 ) -> tuple[str, int, int]:
-    """Horizontal bars, one group per row, one bar per series. Returns (svg, width, height)."""
+    """Horizontal bars, one group per row, one bar per series, and a source line. Returns (svg, width, height).
+
+    A label cut short ends with an ellipsis and carries its whole text as a tooltip.
+    """
     label_width, bar_area, bar_height, gap = 260, 420, 16, 12
     per_row = bar_height * len(series) + gap
     top = 46 + (18 if len(series) > 1 else 0)
-    height = top + per_row * len(rows) + 24
+    height = top + per_row * len(rows) + 24 + (18 if source else 0)
     width = label_width + bar_area + 90
     largest = max([v for _, values in rows for v in values if v is not None] + [reference or 0, Decimal(1)])
     scale = Decimal(bar_area) / Decimal(largest)
@@ -62,7 +74,10 @@ def bar_chart(
         lines = _wrap(label, 42)
         for index, line in enumerate(lines):
             offset = (per_row - gap) / 2 + 4 + (index - (len(lines) - 1) / 2) * 13
-            out.append(f"<text x='{label_width - 8}' y='{y + offset:.1f}' text-anchor='end'>{escape(line)}</text>")
+            out.append(
+                f"<text x='{label_width - 8}' y='{y + offset:.1f}' text-anchor='end'>"
+                f"<title>{escape(label)}</title>{escape(line)}</text>"
+            )
         for index, value in enumerate(values):
             if value is None:
                 continue
@@ -83,6 +98,10 @@ def bar_chart(
         out.append(
             f"<text x='{x:.1f}' y='{y + 14}' text-anchor='middle' fill='#555'>"
             f"{escape(number_label(reference, lang))}</text>"
+        )
+    if source:
+        out.append(
+            f"<text x='10' y='{height - 8}' font-size='11' fill='#444'>{escape(_wrap(source, 120, 1)[0])}</text>"
         )
     out.append("</svg>")
     return "\n".join(out) + "\n", width, height

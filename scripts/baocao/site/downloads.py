@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -171,3 +172,58 @@ def xlsx(package_dir: Path) -> bytes:
         files["docProps/core.xml"],
     )
     return _zip(files)
+
+
+MEDIATYPES = {
+    "csv": "application/zip",
+    "json": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.0f} KB" if count < 1024 * 1024 else f"{count / 1024 / 1024:.1f} MB"
+
+
+def make_all(package_dir: Path, descriptor: dict, items: list[dict], files: dict[str, bytes]) -> list[dict]:
+    """Each download of metadata/site.yaml, into ``files``; what the landing page says of each."""
+    makers = {"baocao-csv.zip": csv_zip, "baocao-json.zip": json_zip, "baocao.xlsx": xlsx}
+    out = []
+    for item in items:
+        data = makers[item["file"]](package_dir)
+        files[f"assets/downloads/{item['file']}"] = data
+        out.append(
+            {
+                **item,
+                "href": f"/assets/downloads/{item['file']}",
+                "size": _size(len(data)),
+                "bytes": len(data),
+                "mediatype": MEDIATYPES[item["format"]],
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
+    return out
+
+
+def source_files(package_dir: Path, descriptor: dict, reports: list[dict], files: dict[str, bytes]) -> dict[str, dict]:
+    """Each report's source file, served as it was read when its sha256 still matches: {report_id: href, name}."""
+    from baocao import paths
+
+    out = {}
+    for report in reports:
+        name = Path(report.get("source_file") or "").name
+        if not name:
+            continue
+        for folder in (paths.SOURCES, Path(package_dir).parent / "sources"):
+            path = Path(folder) / name
+            if path.is_file():
+                data = path.read_bytes()
+                if hashlib.sha256(data).hexdigest() == report["sha256"]:
+                    files[f"assets/sources/{name}"] = data
+                    out[report["report_id"]] = {
+                        "href": f"/assets/sources/{name}",
+                        "name": name,
+                        "size": _size(len(data)),
+                    }
+                    break
+    return out

@@ -1,8 +1,8 @@
-"""Datasette plugin of the baocao site: language, read-only guard, limits, security headers, bilingual metadata.
+"""Datasette plugin of the baocao site: language, read-only guard, limits, security headers, bilingual pages.
 
-Datasette has no translations: the language is a cookie (`baocao_lang`), set by
-any URL with `?_lang=en` or `?_lang=vi`, and held in a context variable for the
-request, so that the metadata hook can answer in that language.
+Each language has its own URLs: Vietnamese at /..., English at /en/... (see
+baocao_web.lang); the language is held in a context variable for the request, so
+that the metadata, cells and templates answer in it.
 
 Every response, errors included, leaves through `asgi_wrapper`, which adds the
 security headers; the limits that keep one client from holding the others
@@ -12,23 +12,23 @@ security headers; the limits that keep one client from holding the others
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import re
 import sqlite3
 import sys
-import threading
 import time
 from html import escape
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode
 
 from datasette import hookimpl
 
-LANGUAGES = ("vi", "en")
-COOKIE = "baocao_lang"
-LANG: contextvars.ContextVar[str] = contextvars.ContextVar("baocao_lang", default="vi")
+sys.path.insert(0, str(Path(__file__).parent))
+
+from baocao_web import cells, pages  # noqa: E402
+from baocao_web.lang import LANG, LANGUAGES, TARGET, fold, localise, rewrite_html, split_path, ui_strings  # noqa: E402
+from baocao_web.limits import limit, printf  # noqa: E402
+
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
@@ -53,27 +53,6 @@ MAX_SQL_AT_ONCE = 1
 RETRY_AFTER_SECONDS = 1
 ARBITRARY_SQL = ("sql", "_where")
 
-# SQLite's limits on every connection Datasette opens. The longest text of the
-# database is a section (under 6 KB; the whole first report is 80 KB), so 500 KB
-# refuses nothing real, and refuses a query that would build a string of hundreds
-# of MB. It is also what bounds the one call the time limit cannot stop: instr()
-# compares every position, 0.9 s at 500 KB but 3.4 s at 1 MB.
-SQLITE_LIMITS = {
-    sqlite3.SQLITE_LIMIT_LENGTH: 500_000,  # bytes of a string, blob or row
-    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,  # bytes of one statement
-    sqlite3.SQLITE_LIMIT_COLUMN: 500,  # columns of a result, index, GROUP BY or ORDER BY
-    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 250,  # depth of an expression tree
-    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 50,  # terms of a UNION / INTERSECT / EXCEPT
-    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 32,  # arguments of a function
-    sqlite3.SQLITE_LIMIT_ATTACHED: 0,  # ATTACH
-    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,  # bytes of a LIKE or GLOB pattern
-    sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,  # parameters of one statement
-    sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
-}
-# printf('%.*c', 999999999, 'x') loops a billion times inside one call, where
-# the time limit cannot stop it, even when the length limit refuses the result
-PRINTF_REPEAT = re.compile(r"%[-+ #!,0-9.*l]*\.[-+ #!,0-9.*l]*c")
-_builtin = threading.local()
 _cache: dict[str, dict] = {}
 
 
@@ -86,18 +65,6 @@ def _site(datasette) -> dict:
     if path not in _cache:
         _cache[path] = json.loads(Path(path).read_text(encoding="utf-8"))
     return _cache[path]
-
-
-def _language(scope) -> str:
-    cookies = SimpleCookie()
-    for name, value in scope.get("headers", []):
-        if name == b"cookie":
-            try:
-                cookies.load(value.decode("latin-1"))
-            except Exception:  # a malformed cookie header means no language cookie
-                pass
-    morsel = cookies.get(COOKIE)
-    return morsel.value if morsel and morsel.value in LANGUAGES else "vi"
 
 
 def _log(line: str) -> None:
@@ -131,11 +98,11 @@ _PATH_SAFE = "/%:@!$&'()*+,;=~-._"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
-def _switch_location(raw_path: bytes, query_string: bytes) -> str:
-    """This request's own URL without `_lang`, percent-encoded: only ever a path of this site."""
+def _switch_location(raw_path: bytes, query_string: bytes, lang: str) -> str:
+    """This request's URL in ``lang``, without `_lang`, percent-encoded: only ever a path of this site."""
     kept = [part for part in query_string.split(b"&") if part and unquote_to_bytes(part.partition(b"=")[0]) != b"_lang"]
     query = quote(b"&".join(kept), safe=_QUERY_SAFE)
-    return quote(raw_path, safe=_PATH_SAFE) + (f"?{query}" if query else "")
+    return localise(quote(raw_path, safe=_PATH_SAFE), lang) + (f"?{query}" if query else "")
 
 
 def _refusal(scope, query: list[tuple[str, str]]) -> tuple[int, bytes, list[tuple[bytes, bytes]]] | None:
@@ -193,6 +160,54 @@ def _complete_and_shareable(messages: list[dict]) -> bool:
     )
 
 
+def _in_language(scope, lang: str, path: str, site: dict):
+    """The scope Datasette sees: the path without the language prefix, search words folded as
+    the index holds them, and a big table's main columns unless the reader asks for all."""
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    if lang == "en":
+        raw_path = raw_path[len(b"/en") :] or b"/"
+    query_string = scope.get("query_string") or b""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    changed = False
+    if any(key.startswith("_search") for key, _ in pairs):
+        decoded = parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+        pairs = [(k, fold(v) if k.startswith("_search") else v) for k, v in decoded]
+        changed = True
+    parts = path.strip("/").split("/")
+    defaults = (site.get("cells") or {}).get("default_columns", {})
+    defaulted = (
+        len(parts) == 2 and parts[1] in defaults and not any(key in ("_col", "_nocol", "_cols") for key, _ in pairs)
+    )
+    if defaulted:
+        pairs = pairs + [("_col", column) for column in defaults[parts[1]]]
+        changed = True
+    TARGET.set({"path": path, "query": scope.get("query_string") or b"", "defaulted": defaulted})
+    if changed:
+        query_string = urlencode(pairs).encode("ascii")
+    cells.VIEW.set("row" if len(parts) == 3 and "." not in parts[2] else "table")
+    return {**scope, "path": path, "raw_path": raw_path, "query_string": query_string}
+
+
+def _localised_start(message: dict, lang: str) -> dict:
+    """A response's start, with the security headers and, in English, its redirect made English."""
+    headers = []
+    for name, value in message.get("headers", []):
+        if lang == "en" and name.lower() == b"location":
+            value = localise(value.decode("latin-1"), lang).encode("latin-1")
+        if lang == "en" and name.lower() == b"content-length":
+            continue  # the body is rewritten; the length is set again when it is sent whole
+        headers.append((name, value))
+    names = {name.lower() for name, _ in headers}
+    headers += [h for h in SECURITY_HEADERS if h[0] not in names]
+    return {**message, "headers": headers}
+
+
+def _is_html(message: dict) -> bool:
+    return any(
+        name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in message.get("headers", [])
+    )
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
@@ -209,21 +224,15 @@ def asgi_wrapper(datasette):
             refusal = _refusal(scope, query)
             if refusal:
                 return await _send_simple(send, *refusal)
+            lang, path = split_path(scope["path"])
             chosen = [v for k, v in query if k == "_lang"]
-            if chosen:
-                lang = chosen[-1] if chosen[-1] in LANGUAGES else "vi"
-                raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
-                location = _switch_location(raw_path.partition(b"?")[0], scope.get("query_string") or b"")
-                return await _send_simple(
-                    send,
-                    302,
-                    b"",
-                    [
-                        (b"location", location.encode("ascii")),
-                        (b"set-cookie", f"{COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax".encode()),
-                        (b"vary", b"Cookie"),
-                    ],
-                )
+            if chosen:  # an old link that chose the language by parameter: the page in that language
+                wanted = chosen[-1] if chosen[-1] in LANGUAGES else "vi"
+                raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).partition(b"?")[0]
+                if lang == "en":
+                    raw_path = raw_path[len(b"/en") :] or b"/"
+                location = _switch_location(raw_path, scope.get("query_string") or b"", wanted)
+                return await _send_simple(send, 301, b"", [(b"location", location.encode("ascii"))])
             arbitrary_sql = any(key in ARBITRARY_SQL for key, _ in query)
             if arbitrary_sql:
                 if running_sql >= MAX_SQL_AT_ONCE or waiting_sql:
@@ -239,31 +248,46 @@ def asgi_wrapper(datasette):
                         await asyncio.sleep(sql_lane_opens - time.monotonic())
                     finally:
                         waiting_sql -= 1
-            lang = _language(scope)
+            token = LANG.set(lang)
+            scope = _without_bad_cookies(_in_language(scope, lang, path, _site(datasette)))
             landing = _landing_key(scope, lang)
             if landing and landing not in landing_pages and landing in landing_rendered:
                 await landing_rendered[landing].wait()
             if landing in landing_pages:
                 for message in landing_pages[landing]:
                     await send(message)
+                LANG.reset(token)
                 return
             if landing:
                 landing_rendered.setdefault(landing, asyncio.Event())
-            token = LANG.set(lang)
-            scope = _without_bad_cookies(scope)
             started = False
             sent: list[dict] = []
+            held: dict = {}  # an English HTML page: its start and body, held until it is whole
+
+            async def send_on(message):
+                if landing:
+                    sent.append(message)
+                await send(message)
 
             async def send_with_headers(message):
                 nonlocal started
                 if message["type"] == "http.response.start":
                     started = True
-                    names = {name.lower() for name, _ in message.get("headers", [])}
-                    extra = [h for h in SECURITY_HEADERS if h[0] not in names]
-                    message = {**message, "headers": [*message.get("headers", []), *extra, (b"vary", b"Cookie")]}
-                if landing:
-                    sent.append(message)
-                await send(message)
+                    message = _localised_start(message, lang)
+                    if lang == "en" and _is_html(message):
+                        held["start"], held["body"] = message, []
+                        return
+                    return await send_on(message)
+                if "start" not in held:
+                    return await send_on(message)
+                held["body"].append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = rewrite_html(b"".join(held["body"]))
+                start = held.pop("start")
+                start = {**start, "headers": [*start["headers"], (b"content-length", str(len(body)).encode())]}
+                await send_on(start)
+                await send_on({"type": "http.response.body", "body": body})
 
             if arbitrary_sql:
                 running_sql += 1
@@ -289,46 +313,11 @@ def asgi_wrapper(datasette):
     return wrap
 
 
-def _number(value) -> int:
-    """What SQLite reads as a number in a printf argument, as a size (its leading digits for text)."""
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    if isinstance(value, str):
-        match = re.match(r"\s*[-+]?(\d+)", value)
-        return int(match.group(1)) if match else 0
-    return abs(int(value)) if isinstance(value, (int, float)) and value == value and abs(value) != float("inf") else 0
-
-
-def _printf(fmt, *args):
-    """SQLite's printf() and format(); a character repeated past the length limit is NULL at once.
-
-    SQLite answers NULL for a result over the length limit too, but only after the loop.
-    """
-    text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
-    limit = SQLITE_LIMITS[sqlite3.SQLITE_LIMIT_LENGTH]
-    if (
-        isinstance(text, str)
-        and PRINTF_REPEAT.search(text)
-        and any(n > limit for n in [*map(int, re.findall(r"\d+", text)), *map(_number, args)])
-    ):
-        return None
-    if not hasattr(_builtin, "conn"):  # SQLite's own printf, on a connection of this thread with the same limits
-        _builtin.conn = sqlite3.connect(":memory:")
-        _limit(_builtin.conn)
-    placeholders = ", ".join("?" * (1 + len(args)))
-    return _builtin.conn.execute(f"select printf({placeholders})", (fmt, *args)).fetchone()[0]
-
-
-def _limit(conn) -> None:
-    for limit, value in SQLITE_LIMITS.items():
-        conn.setlimit(limit, value)
-
-
 @hookimpl
 def prepare_connection(conn):
-    _limit(conn)
+    limit(conn)
     for name in ("printf", "format"):
-        conn.create_function(name, -1, _printf, deterministic=True)
+        conn.create_function(name, -1, printf, deterministic=True)
 
 
 def _error_status(datasette, exception) -> tuple[int, str]:
@@ -353,11 +342,16 @@ def _error_status(datasette, exception) -> tuple[int, str]:
 
 
 ERROR_PAGE = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{status}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{status} {title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/assets/baocao.css"></head>
-<body><main><h1>{status}</h1><p>{message}</p><p><a href="/">{home}</a></p></main></body></html>
+<body><main id="main"><h1>{status} {title}</h1><p{detail_lang}>{message}</p>
+<p><a href="{home_href}">{home}</a></p></main></body></html>
 """
+ERROR_TITLES = {
+    "vi": {400: "Yêu cầu không hợp lệ", 403: "Không được phép", 404: "Không tìm thấy trang", 500: "Lỗi máy chủ"},
+    "en": {400: "Bad request", 403: "Forbidden", 404: "Page not found", 500: "Server error"},
+}
 
 
 @hookimpl(wrapper=True)
@@ -378,10 +372,14 @@ def handle_exception(datasette, request, exception):
         response = Response.json({"ok": False, "error": message, "status": status, "title": None}, status=status)
     else:
         lang = LANG.get()
+        titles = ERROR_TITLES[lang]
         page = ERROR_PAGE.format(
             lang=lang,
             status=status,
+            title=titles.get(status, titles[500 if status >= 500 else 400]),
+            detail_lang="" if lang == "en" else ' lang="en"',  # Datasette's own message is English
             message=escape(message),
+            home_href=localise("/", lang),
             home="Back to the home page" if lang == "en" else "Về trang chủ",
         )
         response = Response.html(page, status=status)
@@ -434,26 +432,75 @@ def get_metadata(datasette, key, database, table):
     return {**top, "databases": {name: _copy_database(db) for name, db in databases.items()}}
 
 
+def _base_url(site: dict, request) -> str:
+    """The site's public address: metadata/interface.yaml's base_url, or the host the request names."""
+    configured = (site.get("base_url") or "").rstrip("/")
+    if configured:
+        return configured
+    if request is None:
+        return ""
+    host = request.host if re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?", request.host) else ""
+    scheme = "https" if request.scheme == "https" else "http"
+    return f"{scheme}://{host}" if host else ""
+
+
 @hookimpl
-def extra_template_vars(datasette, request):
+def extra_template_vars(datasette, request, view_name, table, database):
     lang = LANG.get()
     site = _site(datasette)
+    ui = ui_strings(site, lang)
+    target = TARGET.get() or {"path": request.path if request else "/", "query": b"", "defaulted": False}
+    query = [
+        (k, v)
+        for k, v in parse_qsl(target["query"].decode("utf-8", "replace"), keep_blank_values=True)
+        if k not in ("_lang", "_cols")
+    ]
+    suffix = ("?" + urlencode(query)) if query else ""
+    base = _base_url(site, request)
+    alternates = {other: base + localise(target["path"], other) + suffix for other in LANGUAGES}
+    other = "vi" if lang == "en" else "en"
 
     def t(vi: str, en: str) -> str:
         return en if lang == "en" else vi
 
-    other = "vi" if lang == "en" else "en"
-    query = [
-        (k, v) for k, v in parse_qsl(request.query_string if request else "", keep_blank_values=True) if k != "_lang"
-    ]
-    switch = (request.path if request else "/") + "?" + urlencode([*query, ("_lang", other)])
-    return {
+    def num(value, places=None) -> str:
+        return cells.number(value, lang, places)
+
+    columns = ((site.get("columns") or {}).get(lang) or {}).get(table or "", {})
+    variables = {
         "baocao_lang": lang,
         "baocao": site.get("landing", {}),
         "t": t,
+        "ui": ui,
+        "num": num,
         "baocao_other_lang": other,
-        "baocao_switch_url": switch,
+        "baocao_switch_url": alternates[other],
+        "baocao_alternates": alternates,
+        "baocao_columns": columns,
+        "baocao_defaulted": target.get("defaulted", False),
+        "baocao_all_columns_url": target["path"] + "?" + urlencode([*query, ("_cols", "all")]),
+        "baocao_main_columns_url": target["path"] + suffix,
+        "baocao_column_count": len(columns),
+        "baocao_table_titles": {
+            name: entry.get("title")
+            for db in ((site.get("metadata") or {}).get(lang, {}).get("databases") or {}).values()
+            for name, entry in db.get("tables", {}).items()
+        },
+        "baocao_base": base,
     }
+    if view_name == "row" and table == "observations" and database:
+
+        async def with_figure():
+            figure = await pages.figure(datasette, database, request, site, lang)
+            return {**variables, "baocao_figure": figure}
+
+        return with_figure
+    return variables
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    return cells.render(_site(datasette), row, value, column, table, database)
 
 
 ROBOTS = """User-agent: *
@@ -468,7 +515,25 @@ Disallow: /*&_search=
 def register_routes():
     from datasette.utils.asgi import Response
 
-    async def robots():
-        return Response.text(ROBOTS)
+    async def robots(datasette, request):
+        site = _site(datasette)
+        return Response.text(ROBOTS + f"Sitemap: {_base_url(site, request)}/sitemap.xml\n")
 
-    return [(r"^/robots\.txt$", robots)]
+    async def sitemap(datasette, request):
+        return Response(
+            pages.sitemap(_site(datasette), _base_url(_site(datasette), request)),
+            content_type="application/xml; charset=utf-8",
+        )
+
+    async def search(datasette, request):
+        return await pages.search(datasette, request, _site(datasette), LANG.get())
+
+    async def reader(datasette, request):
+        return await pages.reader(datasette, request, _site(datasette), LANG.get())
+
+    return [
+        (r"^/robots\.txt$", robots),
+        (r"^/sitemap\.xml$", sitemap),
+        (r"^/search$", search),
+        (r"^/read/(?P<report_id>[A-Za-z0-9_.-]+)$", reader),
+    ]

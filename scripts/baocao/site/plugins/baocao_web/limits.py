@@ -1,0 +1,65 @@
+"""SQLite's limits on every connection Datasette opens, and a printf() that cannot loop a billion times."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+
+# SQLite's limits on every connection Datasette opens. The longest text of the
+# database is a section (under 6 KB; the whole first report is 80 KB), so 500 KB
+# refuses nothing real, and refuses a query that would build a string of hundreds
+# of MB. It is also what bounds the one call the time limit cannot stop: instr()
+# compares every position, 0.9 s at 500 KB but 3.4 s at 1 MB.
+SQLITE_LIMITS = {
+    sqlite3.SQLITE_LIMIT_LENGTH: 500_000,  # bytes of a string, blob or row
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,  # bytes of one statement
+    sqlite3.SQLITE_LIMIT_COLUMN: 500,  # columns of a result, index, GROUP BY or ORDER BY
+    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 250,  # depth of an expression tree
+    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 50,  # terms of a UNION / INTERSECT / EXCEPT
+    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 32,  # arguments of a function
+    sqlite3.SQLITE_LIMIT_ATTACHED: 0,  # ATTACH
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,  # bytes of a LIKE or GLOB pattern
+    sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,  # parameters of one statement
+    sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
+}
+# printf('%.*c', 999999999, 'x') loops a billion times inside one call, where
+# the time limit cannot stop it, even when the length limit refuses the result
+PRINTF_REPEAT = re.compile(r"%[-+ #!,0-9.*l]*\.[-+ #!,0-9.*l]*c")
+_builtin = threading.local()
+
+
+def _number(value) -> int:
+    """What SQLite reads as a number in a printf argument, as a size (its leading digits for text)."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, str):
+        match = re.match(r"\s*[-+]?(\d+)", value)
+        return int(match.group(1)) if match else 0
+    return abs(int(value)) if isinstance(value, (int, float)) and value == value and abs(value) != float("inf") else 0
+
+
+def printf(fmt, *args):
+    """SQLite's printf() and format(); a character repeated past the length limit is NULL at once.
+
+    SQLite answers NULL for a result over the length limit too, but only after the loop.
+    """
+    text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
+    longest = SQLITE_LIMITS[sqlite3.SQLITE_LIMIT_LENGTH]
+    if (
+        isinstance(text, str)
+        and PRINTF_REPEAT.search(text)
+        and any(n > longest for n in [*map(int, re.findall(r"\d+", text)), *map(_number, args)])
+    ):
+        return None
+    if not hasattr(_builtin, "conn"):  # SQLite's own printf, on a connection of this thread with the same limits
+        _builtin.conn = sqlite3.connect(":memory:")
+        limit(_builtin.conn)
+    placeholders = ", ".join("?" * (1 + len(args)))
+    return _builtin.conn.execute(f"select printf({placeholders})", (fmt, *args)).fetchone()[0]
+
+
+def limit(conn) -> None:
+    """SQLite's limits above, on ``conn``."""
+    for which, value in SQLITE_LIMITS.items():
+        conn.setlimit(which, value)
