@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import hashlib
 import io
 import json
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from baocao import paths
+from baocao.dbfiles import check_inspect_file, load_lock, remove_left_over, write_inspect_file
 from baocao.errors import BaocaoError, fault_point
 from baocao.metadata import Metadata
 from baocao.package import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
 from baocao.read import regular_file_bytes
 from baocao.text import fold, vi_sort_key
+
+__all__ = ["check_inspect_file", "load_package", "read_package"]
 
 SQL_TYPES = {"string": str, "integer": int, "number": float, "date": str, "boolean": int}
 # names that go into SQL between brackets, and relative paths inside the package folder
@@ -125,59 +124,6 @@ def _shape_problem(descriptor: Any) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _load_lock(folder: Path) -> Iterator[None]:
-    """One load at a time into ``folder``: flock(), released by the kernel if the load is killed.
-
-    While it is held, temporary files beside the database are left over from killed loads.
-    """
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)
-
-
-def _remove_left_over(db_path: Path, inspect_file: Path) -> None:
-    """Delete the temporary database and inspect files that killed loads left (call under _load_lock)."""
-    for target in (db_path, inspect_file):
-        prefix = f".{target.name}."
-        for name in os.listdir(target.parent):
-            if name.startswith(prefix) and name.endswith(".tmp"):
-                (target.parent / name).unlink(missing_ok=True)
-
-
-def check_inspect_file(db_path: Path, inspect_file: Path | None = None) -> None:
-    """Refuse a database and inspect file that do not belong together.
-
-    The inspect file records the sha256 and size of the database it was computed on;
-    a load killed between publishing the one and the other leaves a pair whose counts
-    would be wrong (457 rows shown for a table of 21), so it is refused until the next load.
-    """
-    db_path = Path(db_path)
-    inspect_file = inspect_file or db_path.with_name("inspect.json")
-    try:
-        recorded = json.loads(regular_file_bytes(inspect_file, MAX_DESCRIPTOR_BYTES, "inspect file"))
-        entry = recorded[db_path.stem]
-        hash_, size = entry["hash"], entry["size"]
-    except (ValueError, KeyError, TypeError):
-        raise BaocaoError(f"not the inspect file of {db_path.name}; run `baocao load`", inspect_file) from None
-    info = db_path.stat()
-    if info.st_size != size or _sha256(db_path) != hash_:
-        raise BaocaoError(
-            f"describes another database than {db_path} (a load was interrupted?); run `baocao load`", inspect_file
-        )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _read_rows(package_dir: Path, resource: dict[str, Any], kinds: list[tuple[str, str]]) -> list[tuple]:
     """The rows of a resource's CSV, typed; checked against its header, rowCount, bytes and hash."""
     path = package_dir / resource["path"]
@@ -233,9 +179,22 @@ def load_package(
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     inspect_file = Path(inspect_file or db_path.with_name("inspect.json"))
-    with _load_lock(db_path.parent):
-        _remove_left_over(db_path, inspect_file)
+    with load_lock(db_path.parent):
+        remove_left_over(db_path, inspect_file)
         return _load(package_dir, descriptor, db_path, inspect_file, site, timings)
+
+
+class _Clock:
+    """Seconds spent per phase of the load, added into ``timings``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.mark = time.perf_counter()
+
+    def spent(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.mark
+        self.mark = now
 
 
 def _load(
@@ -246,13 +205,7 @@ def _load(
     site: dict[str, Any],
     timings: dict[str, float],
 ) -> dict[str, int]:
-    clock = time.perf_counter
-
-    def spent(phase: str, since: float) -> float:
-        now = clock()
-        timings[phase] = timings.get(phase, 0.0) + now - since
-        return now
-
+    clock = _Clock(timings)
     handle, temporary = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
     os.close(handle)
     temporary_path = Path(temporary)
@@ -263,78 +216,26 @@ def _load(
         # a file being built aside, thrown away on any failure: no journal, no fsync until it is complete
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
-        db = sqlite_utils.Database(connection)
         resources = descriptor["resources"]
-        # parents before children, so that foreign keys can be declared on create
-        order = _dependency_order([r for r in resources if "sqlView" not in r])
         with connection:
-            for resource in order:
-                schema = resource["schema"]
-                fields = schema["fields"]
-                columns = {f["name"]: SQL_TYPES[f["type"]] for f in fields}
-                foreign_keys = [
-                    (fk["fields"][0], fk["reference"]["resource"] or resource["name"], fk["reference"]["fields"][0])
-                    for fk in schema.get("foreignKeys", [])
-                ]
-                table = db.table(resource["name"])
-                table.create(
-                    columns,
-                    pk=schema["primaryKey"][0] if len(schema["primaryKey"]) == 1 else tuple(schema["primaryKey"]),
-                    foreign_keys=foreign_keys,
-                    not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
-                )
-                kinds = [(f["name"], f["type"]) for f in fields]
-                mark = clock()
-                rows = _read_rows(package_dir, resource, kinds)
-                mark = spent("read", mark)
-                placeholders = ", ".join("?" for _ in kinds)
-                names = ", ".join(f"[{name}]" for name, _ in kinds)
-                try:
-                    connection.executemany(f"INSERT INTO [{resource['name']}] ({names}) VALUES ({placeholders})", rows)
-                except sqlite3.IntegrityError as error:
-                    raise BaocaoError(f"{resource['path']}: {error}", package_dir) from None
-                mark = spent("insert", mark)
-                timings["rows"] = timings.get("rows", 0) + len(rows)
-                counts[resource["name"]] = len(rows)
-                for fk_column, _, _ in foreign_keys:
-                    table.create_index([fk_column], if_not_exists=True)
-                spent("index", mark)
-            mark = clock()
-            for resource in resources:
-                if "sqlView" in resource:
-                    try:
-                        connection.execute(f"CREATE VIEW [{resource['name']}] AS {resource['sqlView']}")
-                    except sqlite3.Error as error:
-                        raise BaocaoError(f"view {resource['name']}: {error}", package_dir) from None
-                    counts[resource["name"]] = connection.execute(
-                        f"SELECT count(*) FROM [{resource['name']}]"
-                    ).fetchone()[0]
-                    if counts[resource["name"]] != resource.get("rowCount", counts[resource["name"]]):
-                        raise BaocaoError(
-                            f"view {resource['name']}: {counts[resource['name']]} rows, "
-                            f"{resource['rowCount']} in the package",
-                            package_dir,
-                        )
-            mark = spent("views", mark)
+            # parents before children, so that foreign keys can be declared on create
+            for resource in _dependency_order([r for r in resources if "sqlView" not in r]):
+                counts[resource["name"]] = _load_table(connection, package_dir, resource, clock)
+            clock.spent("index")
+            counts.update(_create_views(connection, package_dir, resources))
+            clock.spent("views")
             add_sort_keys(connection, site.get("sort_keys", {}))
             add_search(connection, site.get("search", {}))
-            mark = spent("search", mark)
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)
-        for table in site.get("search", {}):
-            connection.execute(f"INSERT INTO [{table}_fts] ([{table}_fts]) VALUES ('optimize')")
-        connection.execute("ANALYZE")  # statistics, so that a filter uses its index instead of scanning by key
-        connection.commit()
-        connection.close()
+            clock.spent("search")
+        _finish(connection, package_dir, site)
         with open(temporary_path, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(temporary_path, 0o644)  # mkstemp makes it private; the server may run as another user
-        mark = spent("finish", mark)
+        clock.spent("finish")
         # the inspect file is computed on the finished file, under the database's final name, before either
         # is published: the two renames below are all that separates the old pair from the new one
         inspect_temporary = write_inspect_file(temporary_path, inspect_file, name=db_path)
-        spent("inspect", mark)
+        clock.spent("inspect")
         fault_point("load:before-db-rename")
         os.replace(temporary_path, db_path)
         fault_point("load:after-db-rename")
@@ -345,6 +246,67 @@ def _load(
             inspect_temporary.unlink(missing_ok=True)
         raise
     return counts
+
+
+def _load_table(connection: sqlite3.Connection, package_dir: Path, resource: dict[str, Any], clock: _Clock) -> int:
+    """One resource as a table with its keys, rows and foreign-key indexes; returns its row count."""
+    schema = resource["schema"]
+    fields = schema["fields"]
+    foreign_keys = [
+        (fk["fields"][0], fk["reference"]["resource"] or resource["name"], fk["reference"]["fields"][0])
+        for fk in schema.get("foreignKeys", [])
+    ]
+    table = sqlite_utils.Database(connection).table(resource["name"])
+    table.create(
+        {f["name"]: SQL_TYPES[f["type"]] for f in fields},
+        pk=schema["primaryKey"][0] if len(schema["primaryKey"]) == 1 else tuple(schema["primaryKey"]),
+        foreign_keys=foreign_keys,
+        not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
+    )
+    kinds = [(f["name"], f["type"]) for f in fields]
+    clock.spent("index")
+    rows = _read_rows(package_dir, resource, kinds)
+    clock.spent("read")
+    placeholders = ", ".join("?" for _ in kinds)
+    names = ", ".join(f"[{name}]" for name, _ in kinds)
+    try:
+        connection.executemany(f"INSERT INTO [{resource['name']}] ({names}) VALUES ({placeholders})", rows)
+    except sqlite3.IntegrityError as error:
+        raise BaocaoError(f"{resource['path']}: {error}", package_dir) from None
+    clock.spent("insert")
+    clock.timings["rows"] = clock.timings.get("rows", 0) + len(rows)
+    for fk_column, _, _ in foreign_keys:
+        table.create_index([fk_column], if_not_exists=True)
+    return len(rows)
+
+
+def _create_views(connection: sqlite3.Connection, package_dir: Path, resources: list[dict]) -> dict[str, int]:
+    """The report's tables as views, each checked against the row count the package declares."""
+    counts = {}
+    for resource in resources:
+        if "sqlView" not in resource:
+            continue
+        name = resource["name"]
+        try:
+            connection.execute(f"CREATE VIEW [{name}] AS {resource['sqlView']}")
+        except sqlite3.Error as error:
+            raise BaocaoError(f"view {name}: {error}", package_dir) from None
+        counts[name] = connection.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+        if counts[name] != resource.get("rowCount", counts[name]):
+            raise BaocaoError(f"view {name}: {counts[name]} rows, {resource['rowCount']} in the package", package_dir)
+    return counts
+
+
+def _finish(connection: sqlite3.Connection, package_dir: Path, site: dict[str, Any]) -> None:
+    """Foreign keys checked, search indexes merged, statistics for the planner; the connection closed."""
+    problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)
+    for table in site.get("search", {}):
+        connection.execute(f"INSERT INTO [{table}_fts] ([{table}_fts]) VALUES ('optimize')")
+    connection.execute("ANALYZE")  # statistics, so that a filter uses its index instead of scanning by key
+    connection.commit()
+    connection.close()
 
 
 def add_sort_keys(connection: sqlite3.Connection, sort_keys: dict[str, str]) -> None:
@@ -394,33 +356,3 @@ def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for resource in resources:
         visit(resource["name"])
     return [by_name[name] for name in done]
-
-
-def write_inspect_file(db_path: Path, inspect_file: Path, name: Path | None = None) -> Path:
-    """``datasette inspect``: table counts computed once, so that serving never counts.
-
-    Written beside ``inspect_file`` and returned unpublished: the caller renames it into
-    place. With ``name``, the counts are recorded for the database ``db_path`` will be
-    renamed to (Datasette keys them by file name; the sha256 and size stay those of the file).
-    """
-    handle, temporary = tempfile.mkstemp(prefix=f".{inspect_file.name}.", suffix=".tmp", dir=inspect_file.parent)
-    os.close(handle)
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "datasette", "inspect", str(db_path), "--inspect-file", temporary],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        if name is not None:
-            [entry] = json.loads(Path(temporary).read_text(encoding="utf-8")).values()
-            entry["file"] = str(name)
-            Path(temporary).write_text(json.dumps({Path(name).stem: entry}, indent=2), encoding="utf-8")
-        os.chmod(temporary, 0o644)
-        return Path(temporary)
-    except subprocess.CalledProcessError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise BaocaoError(f"datasette inspect failed: {error.stderr.strip().splitlines()[-1]}", db_path) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
