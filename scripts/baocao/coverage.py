@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from baocao.curate import Curator, load_catalog
+from baocao.catalog import load_catalog
 from baocao.extract import Mention
+from baocao.locate import Curator
 from baocao.metadata import Metadata
 from baocao.parse import Document
 from baocao.pipeline import run

@@ -1,4 +1,4 @@
-"""Hand-written inputs under metadata/, read and checked against the keys each file may hold."""
+"""Hand-written inputs under metadata/, each file read once and checked against its schema (baocao.schema)."""
 
 from __future__ import annotations
 
@@ -7,137 +7,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from baocao import paths
 from baocao.errors import BaocaoError
+from baocao.schema import load_yaml
 
-# libyaml's loader when PyYAML was built with it: the same safe subset, several times faster
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# For each file: the top-level keys, and for each the (required, optional) keys of its items.
-SPEC: dict[str, dict[str, tuple[set[str], set[str]]]] = {
-    "units.yaml": {"units": ({"id", "name_vi", "name_en", "aliases", "base_unit", "multiplier"}, {"quantity"})},
-    "legal.yaml": {
-        "document_types": ({"code", "words", "name_vi", "name_en"}, set()),
-        "issuers": ({"code", "name_vi", "name_en"}, set()),
-    },
-    "sources.yaml": {
-        "reports": (
-            {
-                "id",
-                "file",
-                "sha256",
-                "title_vi",
-                "title_en",
-                "issuer_vi",
-                "issuer_en",
-                "addressee_vi",
-                "addressee_en",
-                "province",
-                "period_start",
-                "period_end",
-                "language",
-                "licence",
-            },
-            {"document_symbol", "document_date", "place", "note_vi", "note_en", "signer", "kind", "locators"},
-        ),
-    },
-    "section_titles.yaml": {"titles": ({"vi", "en"}, set())},
-    "resources.yaml": {
-        "resources": (
-            {"name", "title_vi", "title_en", "description_vi", "description_en", "primary_key", "fields"},
-            {"foreign_keys"},
-        )
-    },
-    "topics.yaml": {"topics": ({"id", "name_vi", "name_en"}, set())},
-    "measures.yaml": {"measures": ({"id", "name_vi", "name_en", "unit", "description_vi", "description_en"}, set())},
-    "glossary.yaml": {"terms": ({"vi", "en", "enforce"}, set())},
-    "corrections.yaml": {"corrections": ({"report", "indicator", "measure", "value_text", "value", "reason"}, set())},
-    "statuses.yaml": {"statuses": ({"id", "name_vi", "name_en", "words", "adjacent"}, set())},
-}
-
-
-# Files that are one mapping: their required and optional top-level keys.
-MAPPINGS: dict[str, tuple[set[str], set[str]]] = {
-    "package.yaml": (
-        {
-            "name",
-            "version",
-            "title_vi",
-            "title_en",
-            "description_vi",
-            "description_en",
-            "keywords_vi",
-            "keywords_en",
-            "homepage",
-            "licenses",
-            "licence_note_vi",
-            "licence_note_en",
-            "contributors",
-            "spatial",
-        },
-        set(),
-    ),
-    "provinces.yaml": ({"national", "issuers", "kinds", "provinces"}, set()),
-    "site.yaml": (
-        {"database", "search", "tables", "queries", "key_figures", "charts", "downloads"},
-        {"sort_keys", "compare"},
-    ),
-}
-
-FIELD_KEYS = ({"name", "type", "vi", "en", "dvi", "den"}, {"required", "enum", "unique"})
-
-
-def check_keys(item: Any, required: set[str], optional: set[str], where: str) -> None:
-    """A mapping with all of ``required``, and nothing but those and ``optional``."""
-    if not isinstance(item, dict):
-        raise BaocaoError("must be a mapping", where)
-    missing = required - set(item)
-    if missing:
-        raise BaocaoError(f"lacks {min(missing)!r}", where)
-    extra = set(item) - required - optional
-    if extra:
-        # a ", " inside an unquoted YAML flow value splits it into a bogus key
-        raise BaocaoError(f"unknown key {min(extra)!r} (quote values that hold ', ')", where)
-
-
-def _check(name: str, data: Any) -> None:
-    if name in MAPPINGS:
-        check_keys(data, *MAPPINGS[name], f"metadata/{name}")
-        return
-    spec = SPEC.get(name)
-    if spec is None:
-        return
-    where = f"metadata/{name}"
-    if not isinstance(data, dict):
-        raise BaocaoError("must be a mapping at the top level", where)
-    unknown = set(data) - set(spec)
-    if unknown:
-        raise BaocaoError(f"unknown key {min(unknown)!r} (allowed: {', '.join(sorted(spec))})", where)
-    for key, (required, optional) in spec.items():
-        items = data.get(key)
-        if not isinstance(items, list):
-            raise BaocaoError(f"{key!r} must be a list", where)
-        for index, item in enumerate(items):
-            check_keys(item, required, optional, f"{where}: {key}[{index}]")
-
-
-def load_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_LOADER)
-    except FileNotFoundError:
-        raise BaocaoError("missing metadata file", path) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise BaocaoError(f"{place}malformed YAML ({problem})", path) from None
-    except UnicodeDecodeError:
-        raise BaocaoError("not UTF-8 text", path) from None
-    _check(path.name, data)
-    return data
+__all__ = ["Metadata", "Unit", "load_yaml"]
 
 
 @dataclass(frozen=True)
@@ -156,9 +30,26 @@ class Metadata:
 
     def __init__(self, root: Path = paths.METADATA):
         self.root = root
+        self._files: dict[tuple[Path, str | None], Any] = {}
 
     def load(self, name: str) -> Any:
-        return load_yaml(self.root / name)
+        return self.load_file(self.root / name)
+
+    def load_file(self, path: Path, kind: str | None = None) -> Any:
+        """One metadata file, read and checked against its schema (that of ``kind``, or its own) once."""
+        key = (Path(path), kind)
+        if key not in self._files:
+            self._files[key] = load_yaml(Path(path), kind)
+        return self._files[key]
+
+    def check_all(self) -> None:
+        """Check every file of the folder against its schema now, before any work that may need only some."""
+        if not self.root.is_dir():
+            raise BaocaoError("no such metadata folder", self.root)
+        for path in sorted(self.root.glob("*.yaml")):
+            self.load_file(path)
+        for path in sorted((self.root / "indicators").glob("*.yaml")):
+            self.load_file(path, "indicators")
 
     @cached_property
     def units(self) -> list[Unit]:
@@ -235,8 +126,8 @@ class Metadata:
 
     @cached_property
     def catalog(self):
-        """The whole indicator catalog under indicators/ (see baocao.curate)."""
-        from baocao.curate import load_catalog
+        """The whole indicator catalog under indicators/ (see baocao.catalog)."""
+        from baocao.catalog import load_catalog
 
         return load_catalog(self)
 
@@ -250,9 +141,9 @@ class Metadata:
 
     @cached_property
     def resources(self) -> dict[str, Any]:
-        data = self.load("resources.yaml")
-        for resource in data["resources"]:
-            for field in resource["fields"]:
-                where = f"metadata/resources.yaml: {resource['name']}.{field.get('name', '?')}"
-                check_keys(field, *FIELD_KEYS, where)
-        return data
+        return self.load("resources.yaml")
+
+    @cached_property
+    def messages(self) -> dict[str, Any]:
+        """metadata/messages.yaml: the bilingual text the code writes into the package."""
+        return self.load("messages.yaml")

@@ -336,6 +336,34 @@ def check_out(out: Path) -> None:
         )
 
 
+def check_site_out(out: Path) -> None:
+    """Refuse a site ``--out`` that a publish would destroy: it must be missing, empty, or a site baocao wrote.
+
+    A baocao site is a folder holding the ``site.json`` (landing page and Datasette
+    metadata) and ``datasette-metadata.json`` that every ``baocao site`` writes.
+    """
+    out = Path(out).resolve()
+    if out == out.parent:
+        raise BaocaoError("--out cannot be the root folder", out)
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise BaocaoError("--out is a file, not a folder", out)
+    names = {entry.name for entry in out.iterdir()}
+    if not names:
+        return
+    try:
+        site = json.loads((out / "site.json").read_bytes()) if (out / "site.json").is_file() else None
+    except (OSError, ValueError):
+        site = None
+    if not (isinstance(site, dict) and {"landing", "metadata"} <= set(site) and "datasette-metadata.json" in names):
+        raise BaocaoError(
+            f"--out must be an empty folder or a site written by baocao; it holds {len(names)} file(s) and no "
+            "baocao site.json, and a site build replaces it whole",
+            out,
+        )
+
+
 def publish(out: Path, files: dict[str, bytes], check: Callable[[Path], None] | None = None) -> None:
     """Write ``files`` into a fresh folder and swap it in for ``out`` only when all are written.
 

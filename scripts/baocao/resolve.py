@@ -30,10 +30,6 @@ RATIO_MEASURES = {
     "pct_of_target",
     "share_pct",
 }
-ENTRY_KEYS = (
-    {"id", "names", "measures"},
-    {"not", "share_is_value", "code", "topic", "name_vi", "name_en", "description_vi", "description_en", "unit"},
-)
 
 
 @dataclass
@@ -67,14 +63,11 @@ def _contains(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
 
 
 def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], measures: set[str]) -> Vocabulary:
-    from baocao.metadata import check_keys
-
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
         raise BaocaoError("must hold a list 'indicators'", where)
     terms = []
     for index, item in enumerate(data["indicators"]):
         place = f"{where}: indicators[{index}]"
-        check_keys(item, *ENTRY_KEYS, place)
         for key in ("names", "measures", "not"):
             value = item.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):

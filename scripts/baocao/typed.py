@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from baocao.curate import Observation
 from baocao.extract import Mention
+from baocao.observation import Observation
 from baocao.parse import Document
 from baocao.resolve import Resolver
 from baocao.statements import Statement, read_statements, task_section

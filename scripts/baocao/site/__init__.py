@@ -14,7 +14,7 @@ from typing import Any
 from baocao import paths
 from baocao.load import read_package
 from baocao.metadata import Metadata
-from baocao.package import publish
+from baocao.package import check_site_out, publish
 from baocao.site import downloads, meta
 from baocao.site.chartset import across_reports_chart, chart_entries
 from baocao.site.downloads import read_rows
@@ -115,7 +115,7 @@ def build_site(
     files["site.json"] = (json.dumps(site_json, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     local = meta.local_metadata(descriptor, metadata, (out / "site.json").resolve())
     files["datasette-metadata.json"] = (json.dumps(local, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    publish(out, files)
+    publish(out, files, check=check_site_out)
     return landing
 
 
