@@ -10,7 +10,7 @@ help:
 	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001"
 	@echo "make test    run the test suite"
 	@echo "make build   regenerate datapackage/ and build/baocao.db"
-	@echo "make lint    ruff check"
+	@echo "make lint    ruff check and ruff format --check"
 	@echo "make bench   benchmarks against baselines measured in the same run (a few minutes)"
 	@echo "make eval    recall and precision of the generic reading on the evaluation set"
 	@echo "make soak    32 readers for 60 s beside an attacker; fails if p99 >= 1 s or a response lacks security headers"
@@ -51,6 +51,7 @@ soak: $(STAMP) build
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
 
 clean:
 	rm -rf build

@@ -168,7 +168,7 @@ def build(sources: tuple[Path, ...], out: Path | None, province: str | None, per
 
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@package_option("The data package to validate (a folder, or its datapackage.json); DIRECTORY works too.")
+@package_option(help="The data package to validate (a folder, or its datapackage.json); DIRECTORY works too.")
 @project_option
 def validate(directory: Path | None, package_dir: Path | None) -> None:
     """Validate a data package with frictionless; exit 1 on any error.
@@ -234,8 +234,8 @@ def extract(file: Path, fmt: str, province: str | None, period: str | None, issu
 
 
 @cli.command()
-@package_option("The data package to load.")
-@db_option("The SQLite database to write (replaced atomically).")
+@package_option(help="The data package to load.")
+@db_option(help="The SQLite database to write (replaced atomically).")
 @project_option
 def load(package_dir: Path | None, db: Path | None) -> None:
     """Load the data package into SQLite, with types, keys and an inspect file.
@@ -252,7 +252,7 @@ def load(package_dir: Path | None, db: Path | None) -> None:
 
 
 @cli.command()
-@package_option("The data package the site serves.")
+@package_option(help="The data package the site serves.")
 @path_option("--out", default="build/site", help="Folder for the site's generated files (replaced atomically).")
 @click.option("--no-downloads", is_flag=True, help="Skip the zip and XLSX downloads (previews, benchmarks).")
 @project_option
@@ -277,7 +277,7 @@ def site(package_dir: Path | None, out: Path | None, no_downloads: bool) -> None
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind to.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-@db_option("The database built by `baocao load`.")
+@db_option(help="The database built by `baocao load`.")
 @path_option("--site-dir", default="build/site", help="The files built by `baocao site`.")
 @project_option
 def serve(host: str, port: int, db: Path | None, site_dir: Path | None) -> None:
@@ -298,7 +298,7 @@ def serve(host: str, port: int, db: Path | None, site_dir: Path | None) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@report_option("The report to run the locators on.")
+@report_option(help="The report to run the locators on.")
 @project_option
 def locate(files: tuple[Path, ...], source: Path | None) -> None:
     """Run indicator locators and print what each finds, or why it fails.
@@ -323,7 +323,7 @@ def locate(files: tuple[Path, ...], source: Path | None) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@report_option("The report to measure coverage on.")
+@report_option(help="The report to measure coverage on.")
 @click.option("--section", "sections", multiple=True, help="Only these sections (e.g. I.8.2, fn4); repeatable.")
 @click.option("--all", "show_all", is_flag=True, help="List covered figures too.")
 @project_option

@@ -13,6 +13,7 @@ from typing import Any
 
 from baocao import paths
 from baocao.checks import CheckResult
+from baocao.codes import SHARED, shared_tables
 from baocao.errors import BaocaoError
 from baocao.extract import Extractor, Mention
 from baocao.legal import LegalDocument
@@ -22,7 +23,7 @@ from baocao.package import all_specs, assemble_package, csv_bytes
 from baocao.parse import Document, parse_document
 from baocao.provenance import provenance_for
 from baocao.read import Source, read_source
-from baocao.tables import PER_REPORT, SHARED, check_required, merge_legal_documents, report_tables, shared_tables
+from baocao.tables import PER_REPORT, check_required, merge_legal_documents, report_tables
 from baocao.wide import wide_table_rows, wide_table_specs
 
 REPORT_SUFFIXES = {".txt", ".docx", ".pdf"}
