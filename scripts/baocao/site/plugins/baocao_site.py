@@ -24,7 +24,7 @@ from datasette import hookimpl
 sys.path.insert(0, str(Path(__file__).parent))
 
 from baocao_web import cells, errors, guard, pages  # noqa: E402
-from baocao_web.lang import LANG, LANGUAGES, TARGET, localise, split_path, ui_strings  # noqa: E402
+from baocao_web.lang import LANG, LANGUAGES, TARGET, localise, mark_vietnamese, split_path, ui_strings  # noqa: E402
 from baocao_web.limits import limit, printf  # noqa: E402
 
 _cache: dict[str, dict] = {}
@@ -240,8 +240,12 @@ def extra_template_vars(datasette, request, view_name, table, database):
     alternates = {other: base + localise(target["path"], other) + suffix for other in LANGUAGES}
     other = "vi" if lang == "en" else "en"
 
+    def tx(text: str) -> str:
+        """Text of the site's metadata: in English, the Vietnamese words it quotes marked lang="vi"."""
+        return mark_vietnamese(text) if lang == "en" else text
+
     def t(vi: str, en: str) -> str:
-        return en if lang == "en" else vi
+        return tx(en) if lang == "en" else vi
 
     def num(value, places=None) -> str:
         return cells.number(value, lang, places)
@@ -251,6 +255,7 @@ def extra_template_vars(datasette, request, view_name, table, database):
         "baocao_lang": lang,
         "baocao": site.get("landing", {}),
         "t": t,
+        "tx": tx,
         "ui": ui,
         "num": num,
         "baocao_other_lang": other,

@@ -83,3 +83,22 @@ def ui_strings(site: dict, lang: str):
         return text.format(**values) if values else text
 
     return ui
+
+
+_VI_WORD = r"[^\W\d_]*(?:[ăâđêôơưĂÂĐÊÔƠƯ]|[À-ỹ](?<![×÷]))[^\W\d_]*"
+_VI_RUN = re.compile(rf"{_VI_WORD}(?:\s+{_VI_WORD})*")
+
+
+def mark_vietnamese(text: str) -> str:
+    """English text quoting Vietnamese words: each run of them in <span lang="vi"> (HTML, escaped); names stay."""
+    from markupsafe import Markup, escape
+
+    out, cursor = [], 0
+    for match in _VI_RUN.finditer(text or ""):
+        if all(word[0].isupper() for word in match.group(0).split()):
+            continue  # a name, as English writes it: Bắc Kạn
+        out.append(str(escape(text[cursor : match.start()])))
+        out.append(f'<span lang="vi">{escape(match.group(0))}</span>')
+        cursor = match.end()
+    out.append(str(escape((text or "")[cursor:])))
+    return Markup("".join(out))
