@@ -33,9 +33,10 @@ load: $(STAMP)
 
 build: package load
 
+PORT ?= 8001
 serve: build
-	@echo "Serving on http://127.0.0.1:8001/"
-	$(BIN)/baocao serve --host 127.0.0.1 --port 8001
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	$(BIN)/baocao serve --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
