@@ -293,3 +293,58 @@ def test_landing_links_the_facets_of_the_figures(site):
     facets = data["facet_results"]
     for name in ("topic_id", "measure", "obs_status", "unit_id"):
         assert facets[name]["results"] and all(r["count"] for r in facets[name]["results"])
+
+
+def test_a_port_in_use_is_refused_in_one_line_with_exit_2(built, tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from conftest import build_site_files
+
+    db, site_dir = build_site_files(built, tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = ["serve", "--port", str(port), "--db", str(db), "--site-dir", str(site_dir)]
+        result = subprocess.run(
+            [sys.executable, "-m", "baocao", *command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in result.stderr and "in use" in result.stderr
+
+
+def test_a_bad_sort_column_is_a_400_without_a_traceback(site):
+    for path in ("/baocao/observations?_sort=value_xx", "/en/baocao/observations?_sort_desc=value_xx"):
+        status, _, body = fetch(site + path)
+        assert status == 400 and b"Traceback" not in body
+
+
+def test_the_source_report_is_served_with_its_sha256(site, descriptor):
+    import hashlib
+
+    html = text(site, "/", "en")
+    for source in descriptor["sources"]:
+        name = source["path"].rsplit("/", 1)[-1]
+        status, _, body = fetch(site + f"/assets/sources/{name}")
+        assert status == 200 and hashlib.sha256(body).hexdigest() == source["sha256"]
+        assert source["sha256"] in html
+
+
+def test_sitemap_lists_each_page_in_both_languages(site):
+    body = text(site, "/sitemap.xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", body)
+    paths = {urllib.parse.urlsplit(u).path for u in locs}
+    assert "/" in paths and "/en/" in paths and "/baocao/observations" in paths and "/en/baocao/observations" in paths
+    assert "Sitemap: " in text(site, "/robots.txt")
+
+
+def test_json_ld_and_canonical_name_the_host_served(site):
+    html = text(site, "/")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["url"] == site + "/"
+    assert all(d["contentUrl"].startswith(site + "/assets/downloads/") for d in data["distribution"])

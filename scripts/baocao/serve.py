@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -62,6 +64,24 @@ def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
     )
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, in one line, a port another program listens on (Datasette would say it serves, then exit)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise BaocaoError(f"cannot serve on {host}: {error.strerror}", host) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as error:
+            reason = "in use by another program" if error.errno == errno.EADDRINUSE else error.strerror
+            raise BaocaoError(
+                f"cannot serve here: {reason}; choose another port with --port", f"{host}:{port}"
+            ) from None
+
+
 def serve(
     db: Path = paths.DATABASE, host: str = "127.0.0.1", port: int = 8001, site_dir: Path = paths.BUILD / "site"
 ) -> None:
@@ -80,5 +100,6 @@ def serve(
             db,
         )
     command = serve_command(db, host, port, site_dir)
+    check_port_free(host, port)
     print(f"baocao: serving {db.name} read-only on http://{host}:{port}/", flush=True)
     os.execv(command[0], command)
