@@ -246,6 +246,25 @@ def test_xlsx_has_a_sheet_per_table_and_a_readme(site, descriptor):
     assert header[:3] == ("obs_id", "report_id", "indicator_id")
 
 
+def test_xlsx_sheets_have_a_frozen_header_a_filter_and_unique_names(site, descriptor):
+    from openpyxl import load_workbook
+
+    from baocao.site.downloads import sheet_name
+
+    workbook = load_workbook(io.BytesIO(_download(site, "baocao.xlsx")))
+    names = [n.lower() for n in workbook.sheetnames]
+    assert len(set(names)) == len(names)
+    observations = next(r for r in descriptor["resources"] if r["name"] == "observations")
+    sheet = workbook["observations"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(observations['schema']['fields'])).column_letter}" + str(
+        observations["rowCount"] + 1
+    )
+    # two long names that share their first 31 characters still get sheets of their own
+    used = set()
+    assert sheet_name("x" * 40, 1, used) != sheet_name("x" * 40 + "y", 1, used)
+
+
 def test_downloads_are_reproducible(built, tmp_path):
     from baocao.site import downloads
 

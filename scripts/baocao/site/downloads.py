@@ -94,6 +94,29 @@ def neutralise(value: Any) -> Any:
 
 
 EXCEL_ROWS = 1_048_576  # the most rows a worksheet holds, header included
+SHEET_NAME = 31  # the most characters of a sheet's name
+
+
+def sheet_name(name: str, part: int, used: set[str]) -> str:
+    """A sheet name of at most 31 characters, unlike any in ``used`` (a name cut short gets a number)."""
+    suffix = "" if part == 1 else f"_{part}"
+    candidate = name[: SHEET_NAME - len(suffix)] + suffix
+    number = 1
+    while candidate.lower() in used:
+        number += 1
+        tail = f"{suffix}~{number}"
+        candidate = name[: SHEET_NAME - len(tail)] + tail
+    used.add(candidate.lower())
+    return candidate
+
+
+def _filter(sheet, names: list[str], rows: int) -> None:
+    """An autofilter over the header and rows of a sheet."""
+    if sheet is None:
+        return
+    from openpyxl.utils import get_column_letter
+
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{rows}"
 
 
 def xlsx(package_dir: Path) -> bytes:
@@ -132,11 +155,13 @@ def xlsx(package_dir: Path) -> bytes:
     ):
         readme.append(list(line))
     readme.append([])
+    used: set[str] = {"readme"}
+    first_sheet = {r["name"]: sheet_name(r["name"], 1, used) for r in descriptor["resources"]}
     header(readme, ["Trang tính / Sheet", "Mô tả", "Description"])
     for resource in descriptor["resources"]:
         readme.append(
             [
-                resource["name"],
+                first_sheet[resource["name"]],
                 f"{resource['title']}: {resource['description']}",
                 f"{resource['i18n']['en']['title']}: {resource['i18n']['en']['description']}",
             ]
@@ -147,15 +172,21 @@ def xlsx(package_dir: Path) -> bytes:
         part, sheet, rows_in_sheet = 0, None, EXCEL_ROWS
         for row in read_rows(package_dir / resource["path"], fields):
             if rows_in_sheet >= EXCEL_ROWS:
+                _filter(sheet, names, rows_in_sheet)
                 part += 1
-                suffix = "" if part == 1 else f"_{part}"
-                sheet = workbook.create_sheet(resource["name"][: 31 - len(suffix)] + suffix)
+                title = first_sheet[resource["name"]] if part == 1 else sheet_name(resource["name"], part, used)
+                sheet = workbook.create_sheet(title)
+                sheet.freeze_panes = "A2"
                 header(sheet, names)
                 rows_in_sheet = 1
             sheet.append([neutralise(float(v) if isinstance(v, Decimal) else v) for v in row])
             rows_in_sheet += 1
         if sheet is None:
-            header(workbook.create_sheet(resource["name"][:31]), names)
+            sheet = workbook.create_sheet(first_sheet[resource["name"]])
+            sheet.freeze_panes = "A2"
+            header(sheet, names)
+            rows_in_sheet = 1
+        _filter(sheet, names, rows_in_sheet)
     fixed = dt.datetime(2000, 1, 1)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
