@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help install build package load serve test lint bench soak eval clean
 
 help:
-	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001"
+	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001 (PORT=... for another)"
 	@echo "make test    run the test suite"
 	@echo "make build   regenerate datapackage/ and build/baocao.db"
 	@echo "make lint    ruff check and ruff format --check"
@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 eval: $(STAMP)
-	$(BIN)/baocao eval eval/
+	$(BIN)/baocao eval eval/ --against-locators sources/bac-kan-2024-h1.txt
 
 soak: $(STAMP) build
 	$(BIN)/python bench/soak.py

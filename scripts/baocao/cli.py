@@ -21,6 +21,7 @@ from baocao.options import (
     Group,
     db_option,
     default_report,
+    generic_only_option,
     in_project,
     max_source_option,
     package_option,
@@ -130,7 +131,8 @@ def record(source: Path, province: str | None, period: str | None, issuer: str |
 @project_option
 @max_source_option()
 @provenance_options
-def build(sources: tuple[Path, ...], out: Path | None, province: str | None, period: str | None, issuer: str | None):
+@generic_only_option
+def build(sources: tuple[Path, ...], out: Path | None, generic_only: bool, **overrides: str | None) -> None:
     """Build the data package from report text(s). Reads metadata/, never writes it.
 
     \b
@@ -139,6 +141,7 @@ def build(sources: tuple[Path, ...], out: Path | None, province: str | None, per
         baocao build --source sources/bac-kan-2024-h1.txt --out /tmp/pkg
         baocao --metadata other-province/metadata build --source other.txt --out /tmp/other
         baocao build --source news.txt --province "Nghệ An" --period 2018-H1 --out /tmp/news
+        baocao build --generic-only --out /tmp/generic
     """
     from baocao.package import check_out
     from baocao.pipeline import build_package, default_sources
@@ -150,13 +153,17 @@ def build(sources: tuple[Path, ...], out: Path | None, province: str | None, per
     metadata.check_all()  # every metadata file against its schema, before any work
     files = [f for source in sources for f in (default_sources(source) if source.is_dir() else [source])]
     files = files or default_sources()
-    overrides = {"province": province, "period": period, "issuer": issuer}
-    if period:
+    if overrides["period"]:
         from baocao.provenance import parse_period_option
 
-        parse_period_option(period)  # a malformed period is refused before any report is read
+        parse_period_option(overrides["period"])  # a malformed period is refused before any report is read
     descriptor, warnings, notes = build_package(
-        files, out, metadata, progress=progress if len(files) >= 20 else None, overrides=overrides
+        files,
+        out,
+        metadata,
+        progress=progress if len(files) >= 20 else None,
+        overrides=overrides,
+        generic_only=generic_only,
     )
     for warning in warnings:
         click.echo(f"baocao: warning: {warning}", err=True)
@@ -352,8 +359,15 @@ def coverage(files: tuple[Path, ...], source: Path | None, sections: tuple[str, 
 @cli.command(name="eval")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 @click.option("--verbose", "-v", is_flag=True, help="List the facts missed and the observations that are wrong.")
+@click.option(
+    "--against-locators",
+    "against",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A report with locators of its own: compare its Part I figures read generically with what they find.",
+)
 @project_option
-def eval_(folder: Path | None, verbose: bool) -> None:
+def eval_(folder: Path | None, verbose: bool, against: tuple[Path, ...]) -> None:
     """Score the generic reading on an evaluation set: recall and precision per report and overall.
 
     Each NAME.txt is read with no provenance record and no report-specific locator, and its
@@ -363,13 +377,16 @@ def eval_(folder: Path | None, verbose: bool) -> None:
     \b
     Example:
         baocao eval eval/ -v
+        baocao eval eval/ --against-locators sources/bac-kan-2024-h1.txt
     """
-    from baocao.evaluate import evaluate
+    from baocao.evaluate import agreement, evaluate
     from baocao.review import eval_lines
 
     scores = evaluate(in_project(folder, "eval"), current_metadata())
     for line in eval_lines(scores, verbose):
         click.echo(line)
+    for source in against:
+        click.echo(agreement(source, current_metadata()).line())
 
 
 def main() -> None:

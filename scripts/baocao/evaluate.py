@@ -82,3 +82,51 @@ def evaluate(folder: Path, metadata: Metadata) -> list[Score]:
     if not files:
         raise BaocaoError("no evaluation reports (NAME.txt beside NAME.yaml)", folder)
     return [score_report(f, metadata) for f in files]
+
+
+@dataclass
+class Agreement:
+    """The generic reading of a report beside what its own locators find there."""
+
+    name: str
+    part: str
+    figures: int  # figures the locators publish as observations of the report's period
+    right_measure: int  # … whose statement, read without locators, has the same measure
+    right_indicator: int  # … published by the generic reading with the same indicator and measure
+    disagree: int  # generic observations whose indicator or measure differs from the locators'
+
+    def line(self) -> str:
+        share = (lambda n: f"{n / self.figures:.1%}") if self.figures else (lambda n: "-")
+        return (
+            f"{self.name} part {self.part}: {self.figures} figures found by its locators; generic reading: "
+            f"right measure {self.right_measure} ({share(self.right_measure)}), right indicator and measure "
+            f"{self.right_indicator} ({share(self.right_indicator)}), {self.disagree} observations that disagree"
+        )
+
+
+def agreement(source: Path, metadata: Metadata, part: str = "I") -> Agreement:
+    """Read ``source`` twice, with its locators and with the generic reading only, and compare the figures
+    of sections under heading ``part`` (the report's own observations stand for the truth)."""
+    from baocao.pipeline import run
+
+    [curated] = run([source], metadata)
+    [generic] = run([source], metadata, generic_only=True)
+
+    def in_part(section_id: str) -> bool:
+        return section_id.split(".")[0] == part
+
+    truth = {o.mention_index: o for o in curated.observations if in_part(o.section_id) and o.period_start is None}
+    measures = {s.mention_index: s.measure for s in generic.statements}
+    found: dict[int, set[tuple[str, str]]] = {}
+    for o in generic.observations:
+        if in_part(o.section_id):
+            found.setdefault(o.mention_index, set()).add((o.indicator_id, o.measure))
+    right_measure = sum(1 for i, o in truth.items() if measures.get(i) == o.measure)
+    right = sum(1 for i, o in truth.items() if (o.indicator_id, o.measure) in found.get(i, set()))
+    disagree = sum(
+        1
+        for i, pairs in found.items()
+        for pair in pairs
+        if i not in truth or pair != (truth[i].indicator_id, truth[i].measure)
+    )
+    return Agreement(source.name, part, len(truth), right_measure, right, disagree)

@@ -138,6 +138,15 @@ def provenance_options(command):
     return command
 
 
+def generic_only_option(command):
+    """--generic-only: ignore every report-specific locator."""
+    return click.option(
+        "--generic-only",
+        is_flag=True,
+        help="Ignore every report-specific locator: what the generic reading of statements alone publishes.",
+    )(command)
+
+
 def progress(done: int, total: int) -> None:
     """A progress line on stderr for long builds: one update per 5% and at the end."""
     step = max(1, total // 20)

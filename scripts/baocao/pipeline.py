@@ -89,7 +89,7 @@ def process(
             }
         statements = read_document(document, mentions, provenance, metadata)
         observations = observations + resolve_report(statements, mentions, observations, provenance, metadata, sources)
-        checks = curator.checks([o for o in observations if o.period_start is None], layout)
+        checks = curator.checks([o for o in observations if o.period_start is None], None if generic_only else layout)
     return Report(
         report_id=provenance["id"],
         provenance=provenance,

@@ -12,11 +12,13 @@ indicator is worse than none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baocao.errors import BaocaoError
 from baocao.normalize import fold_key
-from baocao.statements import Statement
+
+if TYPE_CHECKING:
+    from baocao.statements import Statement
 
 RATIO_MEASURES = {
     "change_pct",
@@ -40,6 +42,7 @@ class Term:
     measures: set[str]
     share_is_value: bool
     code: str | None
+    stock: bool = False
     unit: str = ""
     base_unit: str = ""
     quantity: str | None = None
@@ -83,6 +86,7 @@ def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], mea
                 set(item["measures"]),
                 bool(item.get("share_is_value")),
                 item.get("code"),
+                bool(item.get("stock")),
             )
         )
     return Vocabulary(terms)

@@ -19,38 +19,28 @@ What a clause does not settle is left unset with a reason, never guessed.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 
-from baocao.extract import DENOMINATOR, RANGE_HIGH, RANGE_LOW, Mention
+from baocao.extract import DENOMINATOR, NUMERATOR, Mention
+from baocao.measure import CHANGE, VERB, Clause, read_measure
 from baocao.normalize import reading_copy
+from baocao.periods import _BASE, figure_period, period_phrase
 
-_VERB = re.compile(
-    r"(?i)(?<!\w)(ước tính đạt|ước thực hiện|ước đạt|dự ước đạt|ước tính|đạt|là|tăng trưởng|tăng|giảm|chiếm|bằng|"
-    r"xếp thứ|còn|ở mức|có|được|với)(?!\w)"
-)
-_CHANGE = re.compile(r"(?i)(?<!\w)(tăng trưởng|tăng|giảm)(?!\w)")
-_BASE = re.compile(r"(?i)so\s+với\s+[^,;.]*?(?=,|;|\.(?!\d)|\s+và\s|\s+nhưng\s|$)")
 _PERIOD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
     r"toàn tỉnh|toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
     r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
     r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý [IV]+(?:/\d{4})?|năm \d{4}|"
     r"đến (?:ngày )?\d{1,2}/\d{1,2}(?:/\d{4})?|tại thời điểm(?: cuối tháng \d{1,2})?|cuối tháng \d{1,2}|"
-    r"theo [^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
+    r"theo (?!giá hiện hành)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
 )
-_TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu|chỉ tiêu kế hoạch|dự kiến|định hướng|kế hoạch năm \d{4})(?!\w)")
+_CONNECTOR = re.compile(r"(?i)^(?:(?:và|nhưng|song|đồng thời|trong khi|còn)(?:\s+|$))+")
+_TARGET = re.compile(
+    r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|định hướng|kế hoạch năm \d{4})(?!\w)"
+)
 _TARGET_SECTION = re.compile(r"(?i)nhiệm vụ|phương hướng|giải pháp|kế hoạch")
 _DONE_SECTION = re.compile(r"(?i)tình hình|kết quả|đánh giá|thực hiện")
-
-_MONTHS_N = re.compile(r"(?i)(?<!\w)(\d{1,2}) tháng(?: (đầu|cuối) năm)?(?: (?:năm )?((?:19|20)\d{2}))?(?!\w)")
-_QUARTER = re.compile(r"(?i)(?<!\w)quý (IV|III|II|I)(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
-_MONTH = re.compile(r"(?i)(?<!\w)tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?!\s*(?:năm trước|trước))(?![\w/])")
-_YEAR = re.compile(r"(?i)(?<!\w)(?<!vụ )(?:cả )?năm ((?:19|20)\d{2})(?!\s*-)(?!\w)")
-_AT_DATE = re.compile(r"(?i)(?:đến|tính đến)(?: hết)?(?: ngày)? (\d{1,2})/(\d{1,2})(?:/((?:19|20)\d{2}))?")
-_END_OF_MONTH = re.compile(r"(?i)(?:cuối|hết) tháng (\d{1,2})(?:/((?:19|20)\d{2}))?")
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
 @dataclass
@@ -71,106 +61,11 @@ class Statement:
     reason: str | None = None
 
 
-def _iso_months(first: int, last: int, year: int) -> tuple[str, str]:
-    return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{calendar.monthrange(year, last)[1]:02d}"
-
-
-def figure_period(lead: str, report_start: str, report_end: str) -> tuple[str, str, str]:
-    """The period the nearest phrase before a figure names, with the report's year where it gives none."""
-    year = int(report_end[:4])
-    text = _BASE.sub(lambda m: " " * len(m.group(0)), lead)
-    found: list[tuple[int, tuple[str, str]]] = []
-    for match in _MONTHS_N.finditer(text):
-        n, edge, y = int(match[1]), match[2], int(match[3]) if match[3] else year
-        if 1 <= n <= 12 and not text[match.end() :].lstrip().startswith("/"):
-            found.append((match.end(), _iso_months(13 - n, 12, y) if edge == "cuối" else _iso_months(1, n, y)))
-    for match in _QUARTER.finditer(text):
-        q, y = _ROMAN[match[1].upper()], int(match[2]) if match[2] else year
-        found.append((match.end(), _iso_months(3 * q - 2, 3 * q, y)))
-    for match in _MONTH.finditer(text):
-        m, y = int(match[1]), int(match[2]) if match[2] else year
-        if 1 <= m <= 12:
-            found.append((match.end(), _iso_months(m, m, y)))
-    for match in _YEAR.finditer(text):
-        y = int(match[1])
-        if y != year:  # "năm 2024" in a report on 2024 names the year, not another period
-            found.append((match.end(), _iso_months(1, 12, y)))
-    for match in _AT_DATE.finditer(text):
-        d, m, y = int(match[1]), int(match[2]), int(match[3]) if match[3] else year
-        if 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]:
-            day = f"{y:04d}-{m:02d}-{d:02d}"
-            found.append((match.end(), (day, day)))
-    for match in _END_OF_MONTH.finditer(text):
-        m, y = int(match[1]), int(match[2]) if match[2] else year
-        if 1 <= m <= 12:
-            day = _iso_months(m, m, y)[1]
-            found.append((match.end(), (day, day)))
-    if not found:
-        return report_start, report_end, "report"
-    # the phrase nearest the figure; of phrases ending together ("tháng 10" in "10 tháng"), the widest
-    _, (start, end) = max(found, key=lambda f: (f[0], f[1][1] > f[1][0], f[1][0] <= f[1][1]))
-    return start, end, "clause"
-
-
 def clean_subject(text: str) -> str:
     """A subject without period words, qualifiers, brackets' punctuation and leading connectors."""
     text = _PERIOD_WORDS.sub(" ", text)
-    text = re.sub(r"[-–:;,.()+\"“”]", " ", text)
-    return " ".join(text.split())
-
-
-def _measure(mention: Mention, lead_clause: str, tail: str) -> tuple[str | None, str | None]:
-    """The measure from the verb before the figure and the comparison after it, or (None, why)."""
-    tail = tail.lower()
-    verbs = [m.group(1).lower() for m in _VERB.finditer(lead_clause)]
-    verb = verbs[-1] if verbs else None
-    change = bool(_CHANGE.search(lead_clause))
-    if mention.role in (RANGE_LOW, RANGE_HIGH):
-        return None, "a range: the clause gives two bounds"
-    if mention.kind == "ordinal" or re.search(r"(?i)xếp thứ\s*$|thứ hạng\s*$", lead_clause):
-        if mention.role == DENOMINATOR:
-            return "rank_of", None
-        return ("rank", None) if re.search(r"(?i)thứ|hạng", lead_clause) else (None, "an ordinal, not a quantity")
-    percent = mention.unit_id in ("percent",)
-    comparison = re.match(r"\s*(?:%\s*)?(?:so\s+với\s+)?(.{0,60})", tail).group(1) if tail else ""
-    based = "so với" in tail[:40]
-    if percent:
-        if re.search(r"(?i)(?<!\w)chiếm", lead_clause) and not change:
-            return "share_pct", None
-        if re.match(r"\s*(?:so với\s+)?(?:tháng trước|tháng liền trước)", tail):
-            return ("change_pct_previous_month", None) if change else (None, "a ratio to the previous month")
-        if based and re.match(
-            r"\s*so với\s+(?:đầu năm|cuối năm|thời điểm cuối năm|31/12|tháng 12 năm trước|tháng 12/)", tail
-        ):
-            return ("change_pct_start_of_year", None) if change else (None, "a ratio to the start of the year")
-        if based and re.match(r"\s*so với\s+(?:cùng kỳ|cùng tháng|cùng quý|cùng thời điểm|năm trước|năm 20|vụ)", tail):
-            if verb in ("bằng",) and not change:
-                return "pct_of_same_period", None
-            return ("change_pct", None) if change else (None, "a comparison with the same period, without a verb")
-        if re.search(r"(?<!\w)(?:dự toán)[^,;.]{0,25}(?:trung ương|tw|thủ tướng|chính phủ|bộ tài chính)", comparison):
-            return "pct_of_central_estimate", None
-        if re.match(r"\s*(?:so với\s+)?(?:dự toán)", tail) or re.match(r"\s*(?:dự toán)", comparison):
-            return "pct_of_estimate", None
-        if re.match(r"\s*(?:so với\s+)?(?:kế hoạch|kh\b|chỉ tiêu)", tail):
-            return "pct_of_plan", None
-        if re.match(r"\s*(?:so với\s+)?kịch bản", tail):
-            return "pct_of_scenario", None
-        if re.match(r"\s*(?:so với\s+)?mục tiêu", tail):
-            return "pct_of_target", None
-        if change and not based:
-            return "change_pct", "no base stated: the same period of the previous year, as reports mean it"
-        if not change and verb in (None, "là", "đạt", "còn", "ở mức", "ước đạt", "ước tính", "có"):
-            return "value", "a rate stated as a level"
-        return None, "a percentage whose base the clause does not say"
-    if mention.role == DENOMINATOR:
-        return "plan_or_total", None
-    if re.search(r"(?i)(?:kế hoạch|KH|chỉ tiêu)(?: giao| năm \d{4}| được giao)?\s*(?:là\s*)?$", lead_clause):
-        return "plan", None
-    if re.search(r"(?i)dự toán(?: [^,;]{0,30})? giao\s*(?:là\s*)?$", lead_clause):
-        return "estimate", None
-    if change and verb in ("tăng", "giảm"):
-        return ("change_abs", None) if based else (None, "an absolute change whose base the clause does not say")
-    return "value", None
+    text = re.sub(r"[-–:;,.()+\"“”/]", " ", text)
+    return _CONNECTOR.sub("", " ".join(text.split()))
 
 
 def read_statements(
@@ -183,82 +78,157 @@ def read_statements(
     in_task_section: bool = False,
 ) -> list[Statement]:
     """The statements of one section's figures (``mentions``: (index in the report, mention))."""
-    text = reading_copy(published)
-    out: list[Statement] = []
-    previous: Mention | None = None
-    previous_subject: str | None = None
-    sentence_subject: str | None = None
-    year = int(report_end[:4])
+    reader = _SectionReader(reading_copy(published), (report_start, report_end), unit_quantity, in_task_section)
     ordered = sorted(mentions, key=lambda item: item[1].value_start)
+    out = []
     for position, (index, mention) in enumerate(ordered):
-        if previous is None or previous.quote_start != mention.quote_start:
-            previous, previous_subject, sentence_subject = None, None, None
+        following = ordered[position + 1][1].value_start if position + 1 < len(ordered) else mention.quote_end
+        out.append(reader.read(section_id, index, mention, following))
+    return out
+
+
+class _SectionReader:
+    """Reads the figures of one section in order, remembering what their sentence has said so far."""
+
+    def __init__(self, text: str, report: tuple[str, str], quantity: dict[str, str | None], tasks: bool):
+        self.text, self.report, self.quantity, self.tasks = text, report, quantity, tasks
+        self.sentence_start = -1
+
+    def _new_sentence(self, mention: Mention) -> None:
+        self.sentence_start = mention.quote_start
+        self.previous: Mention | None = None
+        self.previous_subject: str | None = None
+        self.sentence_subject: str | None = None
+        self.denominator_measure: str | None = None
+        self.sentence_base: str | None = None
+        self.sentence_level: str | None = None
+
+    def _lead(self, mention: Mention) -> str:
+        """The words of the figure's own clause before it (past the figure before, its unit and comparison)."""
+        text, previous = self.text, self.previous
         boundary = max(mention.quote_start, text.rfind(";", 0, mention.value_start) + 1)
         if previous is not None and previous.value_end > boundary:
             boundary = previous.value_end
-        lead_clause = text[boundary : mention.value_start]
+        lead = text[boundary : mention.value_start]
         if previous is not None and boundary == previous.value_end:
-            # past the figure before: drop its unit and its comparison, keep this figure's own words
             previous_unit = previous.expression[len(previous.value_text) :].strip()
-            lead_clause = _BASE.sub(" ", lead_clause)
-            if previous_unit and lead_clause.lstrip().startswith(previous_unit):
-                lead_clause = lead_clause.lstrip()[len(previous_unit) :]
-        following = ordered[position + 1][1].value_start if position + 1 < len(ordered) else mention.quote_end
+            lead = _BASE.sub(" ", lead)
+            if previous_unit and lead.lstrip().startswith(previous_unit):
+                lead = lead.lstrip()[len(previous_unit) :]
+        return lead
+
+    def _tails(self, mention: Mention, following: int) -> tuple[str, str, str]:
+        """(the figure's unit, the words after it to the next figure, the rest of its clause)."""
+        text = self.text
         tail_end = min(following, mention.quote_end)
         semicolon = text.find(";", mention.value_end, tail_end)
         tail = text[mention.value_end : semicolon if semicolon >= 0 else tail_end]
-        unit_tail = (
+        unit = (
             mention.expression[len(mention.value_text) :] if mention.expression.startswith(mention.value_text) else ""
         )
-        tail = tail[len(unit_tail) :] if tail.startswith(unit_tail) else tail
-        verbs = list(_VERB.finditer(lead_clause))
-        subject_text = lead_clause[: verbs[-1].start()] if verbs else lead_clause
-        if verbs and not clean_subject(subject_text) and len(verbs) > 1:
-            subject_text = lead_clause[: verbs[0].start()]
-        subject = clean_subject(subject_text)
-        quantity = unit_quantity.get(mention.unit_id or "")
-        if quantity == "count" and mention.role != DENOMINATOR:
-            # "86 doanh nghiệp thành lập mới": the noun after a count names what is counted
-            noun = re.match(r"\s*([^,;.()]{0,60}?)(?=,|;|\.(?!\d)|\(| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
-            words = " ".join(f"{unit_tail} {noun.group(1) if noun else ''}".split())
-            subject = " ".join(f"{subject} {words}".split()) if words else subject
-        if not subject and previous_subject:
-            subject = previous_subject
-        measure, why = _measure(mention, lead_clause, tail)
-        sentence_lead = text[mention.quote_start : mention.value_start]
-        start, end, period_from = figure_period(sentence_lead, report_start, report_end)
+        tail = tail[len(unit) :] if tail.startswith(unit) else tail
+        rest = text[mention.value_end + len(unit) : mention.quote_end]
+        rest = re.split(r"[;)]|\.(?!\d)", rest, maxsplit=1)[0]
+        return unit, tail, rest
+
+    def read(self, section_id: str, index: int, mention: Mention, following: int) -> Statement:
+        if mention.quote_start != self.sentence_start:
+            self._new_sentence(mention)
+        lead = self._lead(mention)
+        unit, tail, rest = self._tails(mention, following)
+        subject = self._subject(mention, lead, unit, tail)
+        sentence_lead = self.text[mention.quote_start : mention.value_start]
+        start, end, period_from = figure_period(sentence_lead, *self.report)
+        numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
+        clause = Clause(
+            lead, tail, rest, sentence_lead, (start, end), numerator,
+            self.denominator_measure, self.sentence_base, self.sentence_level,
+        )  # fmt: skip
+        measure, why = read_measure(mention, clause)
+        changes = CHANGE.findall(lead)
         direction = None
-        changes = _CHANGE.findall(lead_clause)
         if changes and measure and measure.startswith("change"):
             direction = "decrease" if changes[-1].lower() == "giảm" else "increase"
-        sentence = text[mention.quote_start : mention.quote_end]
-        target = (
-            in_task_section
-            or bool(_TARGET.search(text, mention.quote_start, mention.value_start))
+        statement = Statement(
+            index, section_id, subject or None,
+            self.sentence_subject if self.sentence_subject != subject else None,
+            measure, why, start, end, period_from, direction, self._target(mention, start),
+        )  # fmt: skip
+        if mention.kind == "period" or period_phrase(self.text, mention):
+            # "9 tháng" names the period of the figure after it: neither a figure nor a subject
+            statement.measure, statement.measure_reason = None, "the length of a period, not a figure"
+            return statement
+        if statement.target and measure == "value":
+            statement.measure = "target"
+        self._remember(mention, subject, measure)
+        return statement
+
+    def _remember(self, mention: Mention, subject: str | None, measure: str | None) -> None:
+        self.previous = mention
+        self.previous_subject = subject or self.previous_subject
+        self.sentence_subject = self.sentence_subject or subject or None
+        self.denominator_measure = measure if mention.role == DENOMINATOR else None
+        if measure and measure.startswith("pct_of_"):
+            self.sentence_base = measure
+        if measure in ("value", "plan", "estimate") and mention.unit_id != "percent":
+            self.sentence_level = measure
+
+    def _target(self, mention: Mention, start: str) -> bool:
+        year = int(self.report[1][:4])
+        sentence = self.text[mention.quote_start : mention.quote_end]
+        return (
+            self.tasks
+            or bool(_TARGET.search(self.text, mention.quote_start, mention.value_start))
             or int(start[:4]) > year
             or _later_year(sentence, year)
         )
-        out.append(
-            Statement(
-                mention_index=index,
-                section_id=section_id,
-                subject=subject or None,
-                context=sentence_subject if sentence_subject != subject else None,
-                measure=measure,
-                measure_reason=why,
-                period_start=start,
-                period_end=end,
-                period_from=period_from,
-                direction=direction,
-                target=target,
-            )
-        )
-        if mention.kind == "period":
-            out[-1].measure, out[-1].measure_reason = None, "the length of a period, not a figure"
-        previous = mention
-        previous_subject = subject or previous_subject
-        sentence_subject = sentence_subject or subject or None
-    return out
+
+    def _subject(self, mention: Mention, lead: str, unit: str, tail: str) -> str:
+        verbs = list(VERB.finditer(lead))
+        subject_text = lead[: verbs[-1].start()] if verbs else lead
+        if verbs and not clean_subject(subject_text) and len(verbs) > 1:
+            subject_text = lead[: verbs[0].start()]
+        subject_text = _own_clause(_TRAILING_VERB.sub("", subject_text))
+        if verbs and verbs[-1].group(1).lower() in ("với", "có") and clean_subject(lead[verbs[-1].end() :]):
+            # "86 doanh nghiệp thành lập mới với vốn đăng ký 612,3 tỷ đồng": the figure is the noun's after "với"
+            self.sentence_subject = self.sentence_subject or clean_subject(subject_text) or self.previous_subject
+            subject_text = lead[verbs[-1].end() :]
+        subject = clean_subject(subject_text) + _noun_after(mention, unit, tail, self.quantity)
+        subject = " ".join(subject.split())
+        if not subject and self.previous_subject:
+            subject = self.previous_subject
+        if self.sentence_subject and re.match(r"(?i)\s*(?:so với cùng kỳ\s*)?về số(?!\w)", tail):
+            subject = self.sentence_subject  # "tăng 12% về số lượng": the change in the count the sentence is about
+        return subject
+
+
+_TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
+
+
+def _noun_after(mention: Mention, unit: str, tail: str, quantity: dict[str, str | None]) -> str:
+    """The noun after a count ("86 doanh nghiệp thành lập mới") or a crop after its area or mass
+    ("70.850 ha lúa"): part of what the figure is about."""
+    kind = quantity.get(mention.unit_id or "")
+    if mention.role == DENOMINATOR or mention.kind == "ordinal":
+        return ""
+    if kind in ("area", "mass"):
+        noun = re.match(r"\s+([^\W\d][^,;.()]{0,30}?)(?=,|;|\.(?!\d)|\(| tăng| giảm| đạt| bằng| chiếm| so với|$)", tail)
+        if noun and not VERB.match(noun.group(1)):
+            return " " + clean_subject(noun.group(1))
+    if kind == "count":
+        noun = re.match(r"\s*([^,;.()]{0,60}?)(?=,|;|\.(?!\d)|\(| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
+        return f" {unit} {noun.group(1) if noun else ''}"
+    return ""
+
+
+def _own_clause(text: str) -> str:
+    """ "Nhờ giá nông sản tăng, tổng kim ngạch xuất khẩu": the words after the last comma that closes a
+    clause with a verb of its own; commas inside a name ("xuất, nhập khẩu") are kept."""
+    cut = 0
+    for comma in re.finditer(r",", text):
+        if VERB.search(text, cut, comma.start()) and clean_subject(text[comma.end() :]):
+            cut = comma.end()
+    return text[cut:]
 
 
 def _later_year(sentence: str, year: int) -> bool:

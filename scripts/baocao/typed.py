@@ -47,6 +47,20 @@ def read_document(document: Document, mentions: list[Mention], provenance: dict[
     return sorted(out, key=lambda s: s.mention_index)
 
 
+def _flow_to_date(statement: Statement, term, report_period: tuple[str, str]) -> None:
+    """A flow "đến ngày 30/9" runs from the start of its year (or the report's start) to that day;
+    a stock is the level on that day."""
+    start, end = statement.period_start, statement.period_end
+    if term.stock or start != end or statement.period_from != "clause":
+        return
+    if end == report_period[1]:
+        statement.period_start = report_period[0]
+    else:
+        statement.period_start = (
+            max(f"{end[:4]}-01-01", report_period[0]) if end >= report_period[0] else end[:4] + "-01-01"
+        )
+
+
 def resolve_report(
     statements: list[Statement],
     mentions: list[Mention],
@@ -66,6 +80,7 @@ def resolve_report(
     if catalog.vocabulary is None:
         return []
     resolver = Resolver(catalog.vocabulary, catalog.indicators, units)
+    terms = catalog.vocabulary.by_id()
     for statement in statements:
         mention = mentions[statement.mention_index]
         taken = by_mention.get(statement.mention_index)
@@ -81,6 +96,7 @@ def resolve_report(
         elif resolution != "vocabulary":
             statement.measure, statement.reason = None, "the second number of a/b: a plan or a total, not said"
         if indicator_id and resolution == "vocabulary":
+            _flow_to_date(statement, terms[indicator_id], report_period)
             period = (statement.period_start, statement.period_end)
             key = (indicator_id, statement.measure, *(period if period != report_period else (None, None)))
             candidates[key].append(statement)
