@@ -12,6 +12,7 @@ patterns that compile.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,16 @@ class _Reader:
             for row in table["rows"]:
                 if row not in self.indicators:
                     raise BaocaoError(f"row {row!r} is not an indicator", f"{table['file']}: table {table['id']}")
+
+
+_whole: weakref.WeakKeyDictionary[Any, Catalog] = weakref.WeakKeyDictionary()
+
+
+def catalog_of(metadata: Any) -> Catalog:
+    """The whole catalog of a ``baocao.metadata.Metadata``, read once per Metadata."""
+    if metadata not in _whole:
+        _whole[metadata] = load_catalog(metadata)
+    return _whole[metadata]
 
 
 def load_catalog(metadata: Any, files: list[Path] | None = None) -> Catalog:

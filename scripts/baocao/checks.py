@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from baocao.catalog import Catalog
+from baocao.catalog import Catalog, catalog_of
 from baocao.errors import BaocaoError
 from baocao.numbers import parse_number
 from baocao.observation import Observation
@@ -66,7 +66,7 @@ def unit_of_last_digit(text: str) -> Decimal:
 class Checker:
     def __init__(self, metadata: Any, catalog: Catalog | None = None):
         """``metadata``: a ``baocao.metadata.Metadata``; ``catalog``: its whole catalog unless given."""
-        self.catalog = catalog or metadata.catalog
+        self.catalog = catalog or catalog_of(metadata)
         self.units = {u.id: u for u in metadata.units}
         self.messages = metadata.messages["checks"]
 

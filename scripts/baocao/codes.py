@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baocao.catalog import catalog_of
 from baocao.metadata import Metadata
 
 Rows = list[dict[str, Any]]
@@ -41,7 +42,7 @@ def shared_tables(metadata: Metadata) -> dict[str, Rows]:
             "position": i.order,
             "catalog_file": i.file,
         }
-        for i in metadata.catalog.indicators.values()
+        for i in catalog_of(metadata).indicators.values()
     ]
     units = [
         {

@@ -16,7 +16,7 @@ from baocao.labels import labels
 from baocao.legal import LegalExtractor, collect
 from baocao.metadata import Metadata, Unit
 from baocao.normalize import reading_copy
-from baocao.numbers import NumberFormatError, parse_number
+from baocao.numbers import NUM, NumberFormatError, parse_number
 from baocao.parse import Document
 from baocao.text import sentence_spans
 
@@ -28,7 +28,6 @@ SINGLE, NUMERATOR, DENOMINATOR, RANGE_LOW, RANGE_HIGH = (
     "range_high",
 )
 
-NUM = r"\d+(?:[.,]\d+)*"
 # not inside a word or a number; after "/" only where no digit precedes it ("...)/58.176 lượt")
 _NUMBER = re.compile(rf"(?<![\w.,])(?<!\d/)(?<!\d /){NUM}")
 _NUMBER_AT = re.compile(NUM)

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from baocao.catalog import Catalog, Locator
+from baocao.catalog import Catalog, Locator, catalog_of
 from baocao.checks import Checker, CheckResult
 from baocao.errors import BaocaoError
 from baocao.extract import Mention
@@ -42,7 +42,7 @@ class Curator:
     def __init__(self, metadata: Any, catalog: Catalog | None = None):
         """``metadata``: a ``baocao.metadata.Metadata``; ``catalog``: its whole catalog unless given."""
         self.metadata = metadata
-        self.catalog = catalog or metadata.catalog
+        self.catalog = catalog or catalog_of(metadata)
         self.units = {u.id: u for u in metadata.units}
         self.measures = {m["id"]: m for m in metadata.measures}
         self.status_words = {s["id"]: s["words"] for s in metadata.statuses}

@@ -125,13 +125,6 @@ class Metadata:
         return {t["vi"]: t["en"] for t in self.load("section_titles.yaml")["titles"]}
 
     @cached_property
-    def catalog(self):
-        """The whole indicator catalog under indicators/ (see baocao.catalog)."""
-        from baocao.catalog import load_catalog
-
-        return load_catalog(self)
-
-    @cached_property
     def site(self) -> dict[str, Any]:
         return self.load("site.yaml")
 

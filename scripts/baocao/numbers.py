@@ -26,6 +26,9 @@ from decimal import Decimal
 
 from baocao.errors import BaocaoError
 
+# a number as reports write it (4.128, 1.040,1, 5,45): the span the parser below reads
+NUM = r"\d+(?:[.,]\d+)*"
+
 VI = "vi"
 EN = "en"
 INTEGER = "integer"

@@ -14,7 +14,7 @@ import functools
 import regex
 
 from baocao.errors import BaocaoError
-from baocao.extract import NUM
+from baocao.numbers import NUM
 
 # any character that does not end a clause: "." only inside a number (4.128), never ";"
 ANY = r"(?:[^.;\n]|(?<=\d)\.(?=\d))"

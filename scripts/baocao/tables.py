@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from baocao.catalog import catalog_of
 from baocao.errors import BaocaoError
 from baocao.labels import labels
 from baocao.metadata import Metadata
@@ -137,7 +138,7 @@ def obs_id(report_id: str, observation: Any) -> str:
 
 
 def _observations(report: Report, metadata: Metadata, ids: _Ids) -> Rows:
-    indicators, prov, rid = metadata.catalog.indicators, report.provenance, ids.rid
+    indicators, prov, rid = catalog_of(metadata).indicators, report.provenance, ids.rid
     return [
         {
             "obs_id": obs_id(rid, o),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from baocao.catalog import catalog_of
 from baocao.extract import Mention
 from baocao.observation import Observation
 from baocao.parse import Document
@@ -70,7 +71,7 @@ def resolve_report(
     sources: dict[int, str],
 ) -> list[Observation]:
     """Resolve each statement; returns the observations to add to those the locators found."""
-    catalog = metadata.catalog
+    catalog = catalog_of(metadata)
     units = {u.id: u for u in metadata.units}
     measure_unit = {m["id"]: m["unit"] for m in metadata.measures}
     by_mention = {o.mention_index: o for o in observations}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baocao.catalog import catalog_of
 from baocao.labels import labels
 from baocao.metadata import Metadata
 from baocao.units import convert, convert_sql
@@ -16,7 +17,7 @@ def wide_table_specs(metadata: Metadata) -> list[dict[str, Any]]:
     wide = labels(metadata)["wide_tables"]
     note = wide["measure_note"]
     specs = []
-    for table in metadata.catalog.tables:
+    for table in catalog_of(metadata).tables:
         fields = [dict(field) for field in wide["fields"]]
         for column in table["columns"]:
             measure = measures[column["measure"]]
