@@ -367,3 +367,54 @@ def test_json_ld_and_canonical_name_the_host_served(site):
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
     assert data["url"] == site + "/"
     assert all(d["contentUrl"].startswith(site + "/assets/downloads/") for d in data["distribution"])
+
+
+def _rewrite_resource(package, name: str, change) -> None:
+    """Change a resource's CSV and declare its new size and sha256, as a build would."""
+    import hashlib
+
+    path = package / f"{name}.csv"
+    data = change(path.read_text(encoding="utf-8")).encode("utf-8")
+    path.write_bytes(data)
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == name:
+            resource["bytes"], resource["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    (package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+
+
+def test_load_refuses_a_number_column_holding_text(copy_of_package, tmp_path):
+    from baocao.errors import BaocaoError
+    from baocao.load import load_package
+
+    def spoil(text):
+        lines = text.split("\n")
+        lines[1] = lines[1].rsplit(",", 1)[0] + ",abc"  # topics.position
+        return "\n".join(lines)
+
+    _rewrite_resource(copy_of_package, "topics", spoil)
+    with pytest.raises(BaocaoError, match="position: 'abc' is not an integer"):
+        load_package(copy_of_package, tmp_path / "baocao.db")
+
+
+def test_load_refuses_a_row_with_missing_cells_naming_its_line(copy_of_package, tmp_path):
+    from baocao.errors import BaocaoError
+    from baocao.load import load_package
+
+    _rewrite_resource(copy_of_package, "topics", lambda text: text.rstrip("\n").rsplit("\n", 1)[0] + "\nx,y\n")
+    lines = (copy_of_package / "topics.csv").read_text(encoding="utf-8").rstrip("\n").count("\n") + 1
+    with pytest.raises(BaocaoError, match=f"topics.csv line {lines}: 2 cells"):
+        load_package(copy_of_package, tmp_path / "baocao.db")
+
+
+def test_search_folds_the_words_as_the_index_does():
+    import sys
+
+    sys.path.insert(0, str(paths.ROOT / "scripts" / "baocao" / "site" / "plugins"))
+    from baocao_web.lang import fold
+
+    from baocao.text import fold as text_fold
+
+    report = (paths.SOURCES / "bac-kan-2024-h1.txt").read_text(encoding="utf-8")
+    assert fold(report) == text_fold(report)
+    assert fold("Chợ Đồn") == fold("cho don") == "cho don"

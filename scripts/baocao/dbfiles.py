@@ -7,8 +7,7 @@ import fcntl
 import hashlib
 import json
 import os
-import subprocess
-import sys
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,30 +71,29 @@ def _sha256(path: Path) -> str:
 
 
 def write_inspect_file(db_path: Path, inspect_file: Path, name: Path | None = None) -> Path:
-    """``datasette inspect``: table counts computed once, so that serving never counts.
+    """What ``datasette inspect`` writes, computed here: the file's sha256 and size and every table's
+    row count, so that serving never counts.
 
     Written beside ``inspect_file`` and returned unpublished: the caller renames it into
     place. With ``name``, the counts are recorded for the database ``db_path`` will be
     renamed to (Datasette keys them by file name; the sha256 and size stay those of the file).
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{inspect_file.name}.", suffix=".tmp", dir=inspect_file.parent)
-    os.close(handle)
+    final = Path(name or db_path)
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        subprocess.run(
-            [sys.executable, "-m", "datasette", "inspect", str(db_path), "--inspect-file", temporary],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        if name is not None:
-            [entry] = json.loads(Path(temporary).read_text(encoding="utf-8")).values()
-            entry["file"] = str(name)
-            Path(temporary).write_text(json.dumps({Path(name).stem: entry}, indent=2), encoding="utf-8")
+        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        counts = {t: {"count": connection.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]} for t in tables}
+    except sqlite3.Error as error:
+        raise BaocaoError(f"cannot count the tables: {error}", db_path) from None
+    finally:
+        connection.close()
+    entry = {"hash": _sha256(db_path), "size": db_path.stat().st_size, "file": str(final), "tables": counts}
+    handle, temporary = tempfile.mkstemp(prefix=f".{inspect_file.name}.", suffix=".tmp", dir=inspect_file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({final.stem: entry}, out, indent=2)
         os.chmod(temporary, 0o644)
         return Path(temporary)
-    except subprocess.CalledProcessError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise BaocaoError(f"datasette inspect failed: {error.stderr.strip().splitlines()[-1]}", db_path) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -23,7 +23,7 @@ from baocao.errors import BaocaoError, fault_point
 from baocao.metadata import Metadata
 from baocao.package import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
 from baocao.read import regular_file_bytes
-from baocao.text import fold, vi_sort_key
+from baocao.text import vi_sort_key
 
 __all__ = ["check_inspect_file", "load_package", "read_package"]
 
@@ -124,8 +124,9 @@ def _shape_problem(descriptor: Any) -> str | None:
     return None
 
 
-def _read_rows(package_dir: Path, resource: dict[str, Any], kinds: list[tuple[str, str]]) -> list[tuple]:
-    """The rows of a resource's CSV, typed; checked against its header, rowCount, bytes and hash."""
+def _read_rows(package_dir: Path, resource: dict[str, Any], kinds: list[tuple[str, str]]) -> list[list[str]]:
+    """The rows of a resource's CSV, as text (SQLite types them: see _placeholder); checked against
+    its header, rowCount, bytes and hash."""
     path = package_dir / resource["path"]
     data = regular_file_bytes(path, MAX_RESOURCE_BYTES, "resource")
     try:
@@ -134,22 +135,13 @@ def _read_rows(package_dir: Path, resource: dict[str, Any], kinds: list[tuple[st
         raise BaocaoError(f"not UTF-8 (invalid byte at offset {error.start})", path) from None
     csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))  # a cell may be as long as its file
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows = []
-    line = 1
     try:
         header = next(reader, None)
         if header != [name for name, _ in kinds]:
             raise BaocaoError(f"{resource['path']}: header differs from the schema", package_dir)
-        for line, row in enumerate(reader, start=2):
-            if len(row) != len(kinds):
-                raise BaocaoError(
-                    f"{resource['path']} line {line}: {len(row)} cells, {len(kinds)} columns", package_dir
-                )
-            rows.append(tuple(_convert(v, kind) for v, (_, kind) in zip(row, kinds, strict=True)))
+        rows = list(reader)  # rows of another length are refused by the insert (see _short_or_long_row)
     except csv.Error as error:
         raise BaocaoError(f"line {reader.line_num}: not valid CSV ({error})", path) from None
-    except ValueError as error:
-        raise BaocaoError(f"line {line}: {error}", path) from None
     declared = resource.get("rowCount")
     if declared is not None and declared != len(rows):
         raise BaocaoError(f"{resource['name']}: {len(rows)} rows read, {declared} declared", package_dir)
@@ -267,17 +259,52 @@ def _load_table(connection: sqlite3.Connection, package_dir: Path, resource: dic
     clock.spent("index")
     rows = _read_rows(package_dir, resource, kinds)
     clock.spent("read")
-    placeholders = ", ".join("?" for _ in kinds)
+    placeholders = ", ".join(_placeholder(n, kind) for n, (_, kind) in enumerate(kinds, start=1))
     names = ", ".join(f"[{name}]" for name, _ in kinds)
     try:
         connection.executemany(f"INSERT INTO [{resource['name']}] ({names}) VALUES ({placeholders})", rows)
     except sqlite3.IntegrityError as error:
         raise BaocaoError(f"{resource['path']}: {error}", package_dir) from None
+    except sqlite3.ProgrammingError:  # a row with more or fewer cells than the schema has columns
+        raise _short_or_long_row(package_dir, resource, rows, len(kinds)) from None
+    _check_types(connection, package_dir, resource, kinds)
     clock.spent("insert")
     clock.timings["rows"] = clock.timings.get("rows", 0) + len(rows)
     for fk_column, _, _ in foreign_keys:
         table.create_index([fk_column], if_not_exists=True)
     return len(rows)
+
+
+def _short_or_long_row(package_dir: Path, resource: dict, rows: list[list[str]], columns: int) -> BaocaoError:
+    line, row = next((n, r) for n, r in enumerate(rows, start=2) if len(r) != columns)
+    return BaocaoError(f"{resource['path']} line {line}: {len(row)} cells, {columns} columns", package_dir)
+
+
+def _placeholder(n: int, kind: str) -> str:
+    """The SQL that types the n-th CSV cell: empty is NULL, numbers by the column's affinity."""
+    if kind == "boolean":
+        return f"CASE ?{n} WHEN '' THEN NULL WHEN 'true' THEN 1 ELSE 0 END"
+    return f"NULLIF(?{n}, '')"
+
+
+# what a number cell must have become, by the column's affinity (anything else was not a number)
+_TYPED = {"integer": ("integer",), "number": ("real", "integer")}
+
+
+def _check_types(connection: sqlite3.Connection, package_dir: Path, resource: dict, kinds: list) -> None:
+    """Refuse a number column holding a text that is not a number (SQLite keeps such a text as it is)."""
+    for name, kind in kinds:
+        if kind not in _TYPED:
+            continue
+        allowed = ", ".join(f"'{t}'" for t in (*_TYPED[kind], "null"))
+        bad = connection.execute(
+            f"SELECT [{name}] FROM [{resource['name']}] WHERE typeof([{name}]) NOT IN ({allowed}) LIMIT 1"
+        ).fetchone()
+        if bad is not None:
+            raise BaocaoError(
+                f"{resource['path']}: {name}: {bad[0]!r} is not {'an' if kind == 'integer' else 'a'} {kind}",
+                package_dir,
+            )
 
 
 def _create_views(connection: sqlite3.Connection, package_dir: Path, resources: list[dict]) -> dict[str, int]:
@@ -304,7 +331,9 @@ def _finish(connection: sqlite3.Connection, package_dir: Path, site: dict[str, A
         raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)
     for table in site.get("search", {}):
         connection.execute(f"INSERT INTO [{table}_fts] ([{table}_fts]) VALUES ('optimize')")
-    connection.execute("ANALYZE")  # statistics, so that a filter uses its index instead of scanning by key
+    # statistics, so that a filter uses its index instead of scanning by key; from a sample of each index
+    connection.execute("PRAGMA analysis_limit = 1000")
+    connection.execute("ANALYZE")
     connection.commit()
     connection.close()
 
@@ -322,21 +351,23 @@ def add_sort_keys(connection: sqlite3.Connection, sort_keys: dict[str, str]) -> 
 
 
 def add_search(connection: sqlite3.Connection, search: dict[str, list[str]]) -> None:
-    """An FTS5 table per searchable table, holding each column once, folded to ASCII (đ -> d, no marks).
+    """An FTS5 table per searchable table, each text indexed once, folded: the tokenizer drops the marks
+    and the case, and đ, which has no mark to drop, is written d first.
 
-    Contentless: the text is in the table already, and the site searches with the query folded
-    the same way, so "giai ngan" and "giải ngân" both find "giải ngân", "Cho Don" finds "Chợ Đồn".
+    Contentless: the text is in the table already. The site folds the words searched for the same way
+    (baocao_web.lang.fold), so "giai ngan" and "giải ngân" find "giải ngân", "Cho Don" finds "Chợ Đồn".
     """
     for table, columns in search.items():
         names = ", ".join(f"[{c}]" for c in columns)
         connection.execute(
-            f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({names}, content = '', tokenize = 'unicode61')"
+            f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({names}, content = '', "
+            "tokenize = 'unicode61 remove_diacritics 2')"
         )
         rows = connection.execute(f"SELECT rowid, {names} FROM [{table}]")
         placeholders = ", ".join("?" for _ in range(1 + len(columns)))
         connection.executemany(
             f"INSERT INTO [{table}_fts] (rowid, {names}) VALUES ({placeholders})",
-            ((row[0], *(fold(v) if v else v for v in row[1:])) for row in rows),
+            ((row[0], *(v.replace("đ", "d").replace("Đ", "D") if v else v for v in row[1:])) for row in rows),
         )
 
 

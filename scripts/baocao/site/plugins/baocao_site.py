@@ -180,12 +180,14 @@ TOP_LEVEL = {
 
 
 def _copy_database(db: dict, only_table: str | None = None) -> dict:
+    """The dicts Datasette writes into: the database's, each table's (merged with the local metadata)
+    and each canned query's (it adds the name); column descriptions are only read."""
     tables = db.get("tables", {})
     if only_table is not None:
         tables = {only_table: tables[only_table]} if only_table in tables else {}
     return {
         **db,
-        "tables": {name: {**entry, "columns": dict(entry.get("columns", {}))} for name, entry in tables.items()},
+        "tables": {name: dict(entry) for name, entry in tables.items()},
         "queries": {name: dict(query) for name, query in db.get("queries", {}).items()},
     }
 

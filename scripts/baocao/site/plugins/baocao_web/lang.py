@@ -60,13 +60,16 @@ def number(value, lang: str, places: int | None = None) -> str:
     return text.replace("-", "\u2212")
 
 
-_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+_MARKS = re.compile("[\u0300-\u036f]+")
 
 
 def fold(text: str) -> str:
-    """Vietnamese without diacritics, lower case: 'Chợ Đồn' -> 'cho don' (as baocao.text.fold)."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    """Vietnamese without diacritics, lower case: 'Chợ Đồn' -> 'cho don'.
+
+    The words searched for are folded so; the index holds the same, folded by its tokenizer
+    (unicode61, remove_diacritics 2) after đ is written d (baocao.load.add_search).
+    """
+    return _MARKS.sub("", unicodedata.normalize("NFD", text)).replace("đ", "d").replace("Đ", "D").lower()
 
 
 # the request as the reader sent it (path without prefix, query before folding and default columns),
