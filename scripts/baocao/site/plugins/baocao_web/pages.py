@@ -146,6 +146,36 @@ async def _ranked(db, table: str, key: str, terms: list[str], limit: int) -> lis
     return found[:limit]
 
 
+_FIGURES = """select o.obs_id, o.indicator_id, o.mention_id, o.measure as measure_id, o.value, o.value_text, o.quote,
+       i.name_vi, i.name_en, u.name_vi as unit_vi, u.name_en as unit_en, m.name_vi as measure_vi,
+       m.name_en as measure_en
+from observations o join indicators i using (indicator_id) join units u using (unit_id)
+join measures m on m.measure_id = o.measure where o.{key} in ({marks}) order by o.obs_id"""
+
+
+async def _figures(db, database: str, terms: list[str], lang: str, limit: int = 30) -> list[dict]:
+    """Figures whose indicator is named by the words, then those whose sentence holds them; by relevance."""
+    found: dict[str, dict] = {}
+    for table, key in (("indicators", "indicator_id"), ("mentions", "mention_id")):
+        ranked = [row[key] for row, _ in await _ranked(db, table, key, terms, limit)]
+        if not ranked:
+            continue
+        order = {k: n for n, k in enumerate(ranked)}
+        rows = await _rows(db, _FIGURES.format(key=key, marks=", ".join("?" for _ in ranked)), ranked)
+        for row in sorted(rows, key=lambda r: order[r[key]]):
+            found.setdefault(row["obs_id"], row)
+    return [
+        {
+            **row,
+            "name": _pick(row, lang, "name_vi", "name_en"),
+            "measure": _pick(row, lang, "measure_vi", "measure_en"),
+            "unit": _pick(row, lang, "unit_vi", "unit_en"),
+            "href": f"/{database}/observations/{tilde(row['obs_id'])}",
+        }
+        for row in list(found.values())[:limit]
+    ]
+
+
 async def search(datasette, request, site: dict, lang: str):
     from datasette.utils.asgi import Response
 
@@ -166,31 +196,7 @@ async def search(datasette, request, site: dict, lang: str):
                     "whole": whole,
                 }
             )
-        indicators = await _ranked(db, "indicators", "indicator_id", terms, 20)
-        ids = [row["indicator_id"] for row, _ in indicators]
-        if ids:
-            marks = ", ".join("?" for _ in ids)
-            rows = await _rows(
-                db,
-                f"""select o.obs_id, o.indicator_id, o.measure as measure_id, o.value, o.value_text, o.quote,
-                           u.name_vi as unit_vi, u.name_en as unit_en, m.name_vi as measure_vi, m.name_en as measure_en
-                    from observations o join units u using (unit_id) join measures m on m.measure_id = o.measure
-                    where o.indicator_id in ({marks}) order by o.obs_id""",
-                ids,
-            )
-            order = {i: n for n, i in enumerate(ids)}
-            names = {row["indicator_id"]: row for row, _ in indicators}
-            for row in sorted(rows, key=lambda r: order[r["indicator_id"]])[:30]:
-                indicator = names[row["indicator_id"]]
-                figures.append(
-                    {
-                        **row,
-                        "name": _pick(indicator, lang, "name_vi", "name_en"),
-                        "measure": _pick(row, lang, "measure_vi", "measure_en"),
-                        "unit": _pick(row, lang, "unit_vi", "unit_en"),
-                        "href": f"/{database}/observations/{tilde(row['obs_id'])}",
-                    }
-                )
+        figures = await _figures(db, database, terms, lang)
     context = {"q": query, "terms": terms, "sections": sections, "figures": figures}
     html = await datasette.render_template("baocao_search.html", context, request=request, view_name="search")
     return Response.html(html)
