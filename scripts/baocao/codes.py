@@ -9,7 +9,7 @@ from baocao.metadata import Metadata
 
 Rows = list[dict[str, Any]]
 
-SHARED = ("units", "statuses", "document_types", "topics", "measures", "indicators")
+SHARED = ("units", "statuses", "reasons", "document_types", "topics", "measures", "indicators")
 
 
 def shared_tables(metadata: Metadata) -> dict[str, Rows]:
@@ -60,6 +60,10 @@ def shared_tables(metadata: Metadata) -> dict[str, Rows]:
         {"status_id": s["id"], "name_vi": s["name_vi"], "name_en": s["name_en"], "words": ", ".join(s["words"]) or None}
         for s in metadata.statuses
     ]
+    reasons = [
+        {"reason_id": code, "name_vi": text["vi"], "name_en": text["en"]}
+        for code, text in metadata.messages["reasons"].items()
+    ]
     document_types = [
         {"type_code": k["code"], "name_vi": k["name_vi"], "name_en": k["name_en"]}
         for k in metadata.legal["document_types"]
@@ -67,6 +71,7 @@ def shared_tables(metadata: Metadata) -> dict[str, Rows]:
     return {
         "units": units,
         "statuses": statuses,
+        "reasons": reasons,
         "document_types": document_types,
         "topics": topics,
         "measures": measures,

@@ -51,7 +51,7 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     """The measure of one figure, or (None, why)."""
     lead = clause.lead
     if mention.role in (RANGE_LOW, RANGE_HIGH):
-        return None, "a range: the clause gives two bounds"
+        return None, "range"
     if re.search(r"(?i)cao nhất\s*:?\s*$", lead):
         return "max", None
     if re.search(r"(?i)thấp nhất\s*:?\s*$", lead):
@@ -61,7 +61,7 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
             return "rank_of", None
         if re.search(r"(?i)thứ|hạng|vị trí", lead):
             return "rank", None
-        return None, "an ordinal, not a quantity"
+        return None, "ordinal"
     if mention.role == DENOMINATOR:
         return _denominator(mention, clause)
     if mention.unit_id == "percent":
@@ -75,16 +75,16 @@ def _denominator(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     if mention.unit_id in ("diem", "percent") or (numerator is not None and numerator.unit_id == "diem"):
         return "max_score", None
     if numerator is not None and numerator.unit_id and mention.unit_id and numerator.unit_id != mention.unit_id:
-        return "value", "a/b in two units: two values"
+        return "value", "two_units"
     words = clause.rest[:60]
     if _ESTIMATE_WORDS.search(words):
         return "estimate", None
     if _PLAN_WORDS.search(words):
         return "plan", None
     if clause.sentence_base in ("pct_of_estimate", "pct_of_central_estimate"):
-        return "estimate", "the base of the sentence's earlier percentage"
+        return "estimate", "sentence_base"
     if clause.sentence_base == "pct_of_plan":
-        return "plan", "the base of the sentence's earlier percentage"
+        return "plan", "sentence_base"
     return "plan_or_total", None
 
 
@@ -106,27 +106,27 @@ def _percent(clause: Clause) -> tuple[str | None, str | None]:
     if _PLAN_LEAD.search(lead):
         return "plan", None
     if _LEVEL_AFTER_CHANGE.search(lead):
-        return "value", 'a level reached: "giảm còn", "tăng lên"'
+        return "value", "level_reached"
     base = month_base(tail, clause.period)
     if base == "other":
-        return None, "a comparison with a month that is neither the previous one nor the same one a year before"
+        return None, "other_month"
     if base == "same_period":
         return ("change_pct", None) if change else ("pct_of_same_period", None)
     if re.match(r"\s*(?:so với\s+)?(?:tháng trước|tháng liền trước)", tail) or base == "previous_month":
-        return ("change_pct_previous_month", None) if change else (None, "a ratio to the previous month")
+        return ("change_pct_previous_month", None) if change else (None, "ratio_previous_month")
     if base == "start_of_year" or (
         based and re.match(r"\s*so với\s+(?:đầu năm|cuối năm|thời điểm cuối năm|31/12|tháng 12 năm trước)", tail)
     ):
-        return ("change_pct_start_of_year", None) if change else (None, "a ratio to the start of the year")
+        return ("change_pct_start_of_year", None) if change else (None, "ratio_start_of_year")
     if based and _SAME_PERIOD.match(tail):
         if verb == "bằng" and not change:
             return "pct_of_same_period", None
-        return ("change_pct", None) if change else (None, "a comparison with the same period, without a verb")
+        return ("change_pct", None) if change else (None, "same_period_no_verb")
     ratio = _ratio(tail)
     if ratio:
         return ratio, None
     if change:
-        return "change_pct", "no base stated: the same period of the previous year, as reports mean it"
+        return "change_pct", "no_base_same_period"
     return _unbased_percent(clause, verb)
 
 
@@ -152,12 +152,12 @@ def _unbased_percent(clause: Clause, verb: str | None) -> tuple[str | None, str 
     if re.search(r"(?i)(?<!\w)(?:cơ cấu|tỷ trọng)(?!\w)", clause.sentence_lead):
         return "share_pct", None
     if verb in ("đạt", "ước đạt", "dự ước đạt") and clause.denominator_measure in _RATIO_OF:
-        return _RATIO_OF[clause.denominator_measure], "the ratio of the a/b before it"
+        return _RATIO_OF[clause.denominator_measure], "ratio_of_a_b"
     if verb in ("đạt", "ước đạt", "dự ước đạt") and clause.sentence_base:
-        return clause.sentence_base, "the base of the sentence's earlier percentage"
+        return clause.sentence_base, "sentence_base"
     if verb in _LEVEL_VERBS:
-        return "value", "a rate stated as a level"
-    return None, "a percentage whose base the clause does not say"
+        return "value", "rate_as_level"
+    return None, "percent_no_base"
 
 
 def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
@@ -165,7 +165,7 @@ def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
     verbs = [m.group(1).lower() for m in VERB.finditer(lead)]
     verb = verbs[-1] if verbs else None
     if _LEVEL_AFTER_CHANGE.search(lead):
-        return "value", 'a level reached: "giảm còn", "tăng lên"'
+        return "value", "level_reached"
     if _PLAN_LEAD.search(lead) or re.match(
         r"(?i)\s*(?:[-+•]\s*)?(?:tổng\s+)?(?:kế hoạch|chỉ tiêu)\s[^,;]{0,80}\s(?:giao|là)\s*:?\s*$", lead
     ):
@@ -174,11 +174,11 @@ def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
         return "estimate", None
     if CHANGE.search(lead) and verb in ("tăng", "giảm"):
         if not _change_base(clause):
-            return None, "an absolute change whose base the clause does not say"
+            return None, "change_no_base"
         if mention.unit_id == "bac":
             return "change_rank_previous_year", None
         return "change_abs", None
     listed = re.search(r"(?i)trong đó|:\s*$", lead)
     if verb is None and listed and clause.sentence_level in ("plan", "estimate") and mention.role != NUMERATOR:
-        return clause.sentence_level, "a part of the sentence's plan or estimate, with no verb of its own"
+        return clause.sentence_level, "part_of_plan"
     return "value", None

@@ -124,11 +124,11 @@ class Resolver:
     def resolve(self, statement: Statement, unit_id: str | None) -> tuple[str | None, str | None, str, str | None]:
         """(indicator, measure, resolution, reason) of one statement."""
         if statement.target:
-            return None, statement.measure, "target", "a target or plan for a coming period"
+            return None, statement.measure, "target", "target"
         if statement.measure is None:
-            return None, None, "unmapped", statement.measure_reason or "no measure"
+            return None, None, "unmapped", statement.measure_reason or "no_measure"
         if not statement.subject:
-            return None, statement.measure, "unmapped", "no subject in the clause"
+            return None, statement.measure, "unmapped", "no_subject"
         subject = _words(statement.subject)
         for words, how in ((subject, "name"), (subject + _words(statement.context or ""), "words")):
             best: dict[str, tuple[int, str]] = {}
@@ -146,9 +146,8 @@ class Resolver:
             longest = max(length for length, _ in best.values())
             winners = [(i, m) for i, (length, m) in best.items() if length == longest]
             if len(winners) > 1:
-                names = ", ".join(sorted(i for i, _ in winners))
-                return None, statement.measure, "ambiguous", f"the subject names several indicators ({names})"
+                return None, statement.measure, "ambiguous", "several_indicators"
             indicator_id, measure = winners[0]
-            reason = "matched by name" if how == "name" else "matched by the words of the sentence's subject"
+            reason = "by_name" if how == "name" else "by_words"
             return indicator_id, measure, "vocabulary", reason
-        return None, statement.measure, "unmapped", "no indicator of the vocabulary is named in the subject"
+        return None, statement.measure, "unmapped", "not_named"

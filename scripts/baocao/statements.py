@@ -156,7 +156,7 @@ class _SectionReader:
         )  # fmt: skip
         if mention.kind == "period" or period_phrase(self.text, mention):
             # "9 tháng" names the period of the figure after it: neither a figure nor a subject
-            statement.measure, statement.measure_reason = None, "the length of a period, not a figure"
+            statement.measure, statement.measure_reason = None, "period_length"
             return statement
         if statement.target and measure == "value":
             statement.measure = "target"

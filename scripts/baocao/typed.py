@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from baocao.catalog import catalog_of
+from baocao.errors import BaocaoError
 from baocao.extract import Mention
 from baocao.observation import Observation
 from baocao.parse import Document
@@ -72,46 +73,53 @@ def resolve_report(
 ) -> list[Observation]:
     """Resolve each statement; returns the observations to add to those the locators found."""
     catalog = catalog_of(metadata)
-    units = {u.id: u for u in metadata.units}
-    measure_unit = {m["id"]: m["unit"] for m in metadata.measures}
-    by_mention = {o.mention_index: o for o in observations}
-    covered = {(o.indicator_id, o.measure, o.period_start, o.period_end) for o in observations}
-    report_period = (str(provenance["period_start"]), str(provenance["period_end"]))
-    candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)
     if catalog.vocabulary is None:
         return []
+    units = {u.id: u for u in metadata.units}
+    report_period = (str(provenance["period_start"]), str(provenance["period_end"]))
     resolver = Resolver(catalog.vocabulary, catalog.indicators, units)
     terms = catalog.vocabulary.by_id()
+    by_mention = {o.mention_index: o for o in observations}
+    candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)
     for statement in statements:
-        mention = mentions[statement.mention_index]
         taken = by_mention.get(statement.mention_index)
         if taken is not None:
             statement.indicator_id, statement.measure = taken.indicator_id, taken.measure
             statement.resolution = sources.get(statement.mention_index, "curated")
-            statement.reason = "a locator written for the report" if statement.resolution == "curated" else None
+            statement.reason = "locator" if statement.resolution == "curated" else None
             continue
-        indicator_id, measure, resolution, reason = resolver.resolve(statement, mention.unit_id)
+        unit_id = mentions[statement.mention_index].unit_id
+        indicator_id, measure, resolution, reason = resolver.resolve(statement, unit_id)
         statement.indicator_id, statement.resolution, statement.reason = indicator_id, resolution, reason
         if measure != "plan_or_total":
             statement.measure = measure
         elif resolution != "vocabulary":
-            statement.measure, statement.reason = None, "the second number of a/b: a plan or a total, not said"
+            statement.measure, statement.reason = None, "a_or_b_second"
         if indicator_id and resolution == "vocabulary":
             _flow_to_date(statement, terms[indicator_id], report_period)
             period = (statement.period_start, statement.period_end)
             key = (indicator_id, statement.measure, *(period if period != report_period else (None, None)))
             candidates[key].append(statement)
+    covered = {(o.indicator_id, o.measure, o.period_start, o.period_end) for o in observations}
+    added = _publish(candidates, covered, mentions, metadata)
+    _check_reasons(statements, metadata)
+    return added
+
+
+def _publish(candidates: dict, covered: set, mentions: list[Mention], metadata) -> list[Observation]:
+    """An observation for each indicator, measure and period given one value; several values: ambiguous."""
+    units = {u.id: u for u in metadata.units}
+    measure_unit = {m["id"]: m["unit"] for m in metadata.measures}
     added: list[Observation] = []
     for key, group in candidates.items():
         values = {(mentions[s.mention_index].value, mentions[s.mention_index].unit_id) for s in group}
         if len(values) > 1:
             for statement in group:
-                statement.resolution = "ambiguous"
-                statement.reason = "the report gives several values for this indicator, measure and period"
+                statement.resolution, statement.reason = "ambiguous", "several_values"
             continue
         if key in covered:
             for statement in group:
-                statement.reason = "not published: the report's own locator gives this indicator and measure"
+                statement.reason = "locator_gives"
             continue
         statement = group[0]
         mention = mentions[statement.mention_index]
@@ -143,6 +151,15 @@ def resolve_report(
             )
         )
     return added
+
+
+def _check_reasons(statements: list[Statement], metadata) -> None:
+    """Every reason a statement gives is in the code list (metadata/messages.yaml), or the build stops."""
+    known = metadata.messages["reasons"]
+    for statement in statements:
+        for code in (statement.measure_reason, statement.reason):
+            if code is not None and code not in known:
+                raise BaocaoError(f"reason {code!r} is not in the code list 'reasons'", "metadata/messages.yaml")
 
 
 STATEMENT_COLUMNS = (
