@@ -169,19 +169,28 @@ class _Reader:
                 place = f"{name}: $.indicators[{index}].locate[{n}] ({item['id']})"
                 self.standard.setdefault(item["id"], []).append(self.locator(item["id"], spec, place, None))
 
-    def vocabulary_file(self, path: Path) -> Any:
-        """metadata/vocabulary.yaml: the names of the standard indicators; new ones are defined there in full."""
-        from baocao.resolve import load_vocabulary
+    def vocabulary_files(self, paths: list[Path]) -> Any:
+        """metadata/vocabulary.yaml, the names of the standard indicators (new ones are defined there in
+        full), then metadata/vocabulary/*.yaml, the names of the indicators other files define; an
+        indicator is named in one file only."""
+        from baocao.resolve import Vocabulary, load_vocabulary
 
-        name = label(path)
-        data = self.metadata.load_file(path)
-        vocabulary = load_vocabulary(data, name, {u.id: u for u in self.metadata.units}, self.measures)
-        for index, item in enumerate(data["indicators"]):
-            where = f"{name}: indicators[{index}] ({item['id']})"
-            if item["id"] not in self.indicators:
-                self.define(item, name, where)
-            elif DEFINITION & set(item):
-                raise BaocaoError(f"is defined in {self.indicators[item['id']].file}: give only its names here", where)
+        vocabulary, named = Vocabulary(), {}
+        for path in paths:
+            name = label(path, "vocabulary")
+            data = self.metadata.load_file(path, "vocabulary")
+            vocabulary.terms += load_vocabulary(data, name, {u.id: u for u in self.metadata.units}, self.measures).terms
+            for index, item in enumerate(data["indicators"]):
+                where = f"{name}: indicators[{index}] ({item['id']})"
+                if item["id"] in named:
+                    raise BaocaoError(f"is named in {named[item['id']]} already", where)
+                named[item["id"]] = name
+                if item["id"] not in self.indicators:
+                    self.define(item, name, where)
+                elif DEFINITION & set(item):
+                    raise BaocaoError(
+                        f"is defined in {self.indicators[item['id']].file}: give only its names here", where
+                    )
         return vocabulary
 
     def cross_references(self, whole: bool) -> None:
@@ -219,7 +228,8 @@ def load_catalog(metadata: Any, files: list[Path] | None = None) -> Catalog:
     if files is None:
         if (metadata.root / "standard.yaml").exists():
             reader.standard_file(metadata.root / "standard.yaml")
-        if (metadata.root / "vocabulary.yaml").exists():
-            vocabulary = reader.vocabulary_file(metadata.root / "vocabulary.yaml")
+        paths = [metadata.root / "vocabulary.yaml"] if (metadata.root / "vocabulary.yaml").exists() else []
+        paths += sorted((metadata.root / "vocabulary").glob("*.yaml"))
+        vocabulary = reader.vocabulary_files(paths) if paths else None
     reader.cross_references(whole=files is None)
     return Catalog(reader.indicators, reader.tables, reader.checks, reader.standard, vocabulary)

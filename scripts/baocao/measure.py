@@ -17,8 +17,8 @@ from baocao.periods import month_base
 
 VERB = re.compile(
     r"(?i)(?<!\w)(ước tính đạt|ước thực hiện|ước đạt|dự ước đạt|ước tính|đạt|là|(?<!tốc độ )(?<!mức )tăng trưởng|"
-    r"(?<!tốc độ )tăng(?! cường)|(?<!tốc độ )giảm(?! nghèo)(?! thiểu)|chiếm|bằng|xếp thứ|xếp vị trí|còn|ở mức|có|"
-    r"được|với)(?!\w)"
+    r"(?<!tốc độ )tăng(?! cường)|(?<!tốc độ )giảm(?! nghèo)(?! thiểu)|chiếm|bằng|xếp thứ|xếp vị trí|còn|ở mức|"
+    r"có(?! hạt)|được|(?<!đối )với)(?!\w)"
 )
 CHANGE = re.compile(r"(?i)(?<!\w)(tăng trưởng|tăng(?! cường)|giảm(?! nghèo)(?! thiểu))(?!\w)")
 _LEVEL_VERBS = (None, "là", "đạt", "còn", "ở mức", "ước đạt", "ước tính", "có", "ước tính đạt", "dự ước đạt", "được")
@@ -27,7 +27,9 @@ _PLAN_WORDS = re.compile(r"(?i)(?<!\w)(?:kế hoạch|KH|chỉ tiêu)(?!\w)")
 _ESTIMATE_WORDS = re.compile(r"(?i)(?<!\w)dự toán(?!\w)")
 _SAME_PERIOD = re.compile(r"\s*so với\s+(?:cùng kỳ|cùng tháng|cùng quý|cùng thời điểm|năm trước|năm 20|vụ)")
 _PLAN_LEAD = re.compile(r"(?i)(?:kế hoạch|KH|chỉ tiêu)(?: giao| năm \d{4}| được giao| đề ra)?\s*(?:là\s*)?:?\s*$")
-_LEVEL_AFTER_CHANGE = re.compile(r"(?i)(?<!\w)(?:giảm|tăng) (?:còn|lên)(?: mức)?\s*$")
+_LEVEL_AFTER_CHANGE = re.compile(r"(?i)(?<!\w)(?:(?:giảm|tăng) (?:còn|lên)|nâng [^,;]{0,60} lên)(?: mức)?\s*$")
+_ADDITION = re.compile(r"(?i)(?<!\w)(?:có thêm|tăng thêm|thêm)\s*$")
+_PREVIOUS_YEAR = re.compile(r"(?i)so với\s+(?:năm trước|năm (?:19|20)\d{2})")
 _LATER_BASE = re.compile(r"(?i)so với\s+(?:cùng kỳ|cùng thời điểm|năm trước|năm (?:19|20)\d{2})")
 
 
@@ -160,6 +162,10 @@ def _unbased_percent(clause: Clause, verb: str | None) -> tuple[str | None, str 
     return None, "percent_no_base"
 
 
+def _whole_year(period: tuple[str, str]) -> bool:
+    return period[0][5:] == "01-01" and period[1][5:] == "12-31" and period[0][:4] == period[1][:4]
+
+
 def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
     lead = clause.lead
     verbs = [m.group(1).lower() for m in VERB.finditer(lead)]
@@ -177,7 +183,11 @@ def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
             return None, "change_no_base"
         if mention.unit_id == "bac":
             return "change_rank_previous_year", None
+        if _whole_year(clause.period) and _PREVIOUS_YEAR.search(clause.rest):
+            return "change_abs_previous_year", None
         return "change_abs", None
+    if _ADDITION.search(lead):
+        return None, "addition"
     listed = re.search(r"(?i)trong đó|:\s*$", lead)
     if verb is None and listed and clause.sentence_level in ("plan", "estimate") and mention.role != NUMERATOR:
         return clause.sentence_level, "part_of_plan"

@@ -50,6 +50,8 @@ class Metadata:
             self.load_file(path)
         for path in sorted((self.root / "indicators").glob("*.yaml")):
             self.load_file(path, "indicators")
+        for path in sorted((self.root / "vocabulary").glob("*.yaml")):
+            self.load_file(path, "vocabulary")
 
     @cached_property
     def units(self) -> list[Unit]:

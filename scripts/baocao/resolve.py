@@ -30,6 +30,7 @@ RATIO_MEASURES = {
     "pct_of_central_estimate",
     "pct_of_scenario",
     "pct_of_target",
+    "pct_of_total",
     "share_pct",
 }
 

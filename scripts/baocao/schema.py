@@ -45,6 +45,8 @@ def label(path: Path, kind: str | None = None) -> str:
     """How messages name a metadata file: metadata/units.yaml, metadata/indicators/economy.yaml."""
     if (kind or schema_name(path)) == "indicators":
         return f"metadata/indicators/{path.name}"
+    if path.parent.name == "vocabulary":
+        return f"metadata/vocabulary/{path.name}"
     return f"metadata/{path.name}"
 
 

@@ -22,23 +22,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from baocao.extract import DENOMINATOR, NUMERATOR, Mention
+from baocao.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, Mention
 from baocao.measure import CHANGE, VERB, Clause, read_measure
 from baocao.normalize import reading_copy
 from baocao.periods import _BASE, figure_period, period_phrase
 
 _PERIOD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
-    r"toàn tỉnh|toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
+    r"(?:các )?tỉnh,? thành phố|toàn tỉnh|cao nhất|thấp nhất|phổ biến(?: ở mức)?|hiện nay|"
+    r"toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
     r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
     r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý [IV]+(?:/\d{4})?|năm \d{4}|"
     r"đến (?:ngày )?\d{1,2}/\d{1,2}(?:/\d{4})?|tại thời điểm(?: cuối tháng \d{1,2})?|cuối tháng \d{1,2}|"
     r"theo (?!giá hiện hành)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
 )
 _CONNECTOR = re.compile(r"(?i)^(?:(?:và|nhưng|song|đồng thời|trong khi|còn)(?:\s+|$))+")
-_TARGET = re.compile(
-    r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|định hướng|kế hoạch năm \d{4})(?!\w)"
-)
+_TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|định hướng)(?!\w)")
 _TARGET_SECTION = re.compile(r"(?i)nhiệm vụ|phương hướng|giải pháp|kế hoạch")
 _DONE_SECTION = re.compile(r"(?i)tình hình|kết quả|đánh giá|thực hiện")
 
@@ -111,10 +110,12 @@ class _SectionReader:
             boundary = previous.value_end
         lead = text[boundary : mention.value_start]
         if previous is not None and boundary == previous.value_end:
-            previous_unit = previous.expression[len(previous.value_text) :].strip()
-            lead = _BASE.sub(" ", lead)
+            previous_unit = _unit_text(previous).strip()
+            lead = _PAST_BASE.sub("", _BASE.sub(" ", lead))
             if previous_unit and lead.lstrip().startswith(previous_unit):
                 lead = lead.lstrip()[len(previous_unit) :]
+                if previous_unit == "tỉnh":  # "xếp thứ 22/63 tỉnh, thành phố, tăng 08 bậc"
+                    lead = re.sub(r"^\s*,?\s*thành phố", "", lead)
         return lead
 
     def _tails(self, mention: Mention, following: int) -> tuple[str, str, str]:
@@ -123,9 +124,7 @@ class _SectionReader:
         tail_end = min(following, mention.quote_end)
         semicolon = text.find(";", mention.value_end, tail_end)
         tail = text[mention.value_end : semicolon if semicolon >= 0 else tail_end]
-        unit = (
-            mention.expression[len(mention.value_text) :] if mention.expression.startswith(mention.value_text) else ""
-        )
+        unit = _unit_text(mention)
         tail = tail[len(unit) :] if tail.startswith(unit) else tail
         rest = text[mention.value_end + len(unit) : mention.quote_end]
         rest = re.split(r"[;)]|\.(?!\d)", rest, maxsplit=1)[0]
@@ -193,6 +192,9 @@ class _SectionReader:
             # "86 doanh nghiệp thành lập mới với vốn đăng ký 612,3 tỷ đồng": the figure is the noun's after "với"
             self.sentence_subject = self.sentence_subject or clean_subject(subject_text) or self.previous_subject
             subject_text = lead[verbs[-1].end() :]
+        if mention.role == NUMERATOR:  # "66/80 buổi biểu diễn": the noun after the whole a/b
+            end = mention.value_start + len(mention.expression)
+            unit, tail = re.sub(r"^.*?\d(?=\D*$)", "", mention.expression), self.text[end : mention.quote_end]
         subject = clean_subject(subject_text) + _noun_after(mention, unit, tail, self.quantity)
         subject = " ".join(subject.split())
         if not subject and self.previous_subject:
@@ -202,21 +204,34 @@ class _SectionReader:
         return subject
 
 
+_PAST_BASE = re.compile(
+    r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
+    r"(?:\s+(?:năm \d{4}|tỉnh giao|trung ương giao|giao|đề ra|được giao))*|(?:trong|so với|của) tổng [^,;]*)"
+)
 _TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
+
+
+def _unit_text(mention: Mention) -> str:
+    """The words of a figure's expression after its number: " tỷ đồng" of "4.128 tỷ đồng", " điểm" of the
+    b of "84,24/100 điểm" (the a of a/b has "/100 điểm" after it)."""
+    expression, value = mention.expression, mention.value_text
+    at = expression.rfind(value) if mention.role in (DENOMINATOR, RANGE_HIGH) else expression.find(value)
+    unit = expression[at + len(value) :] if at >= 0 else ""
+    return unit.split("/")[0] if mention.role == NUMERATOR else unit
 
 
 def _noun_after(mention: Mention, unit: str, tail: str, quantity: dict[str, str | None]) -> str:
     """The noun after a count ("86 doanh nghiệp thành lập mới") or a crop after its area or mass
     ("70.850 ha lúa"): part of what the figure is about."""
     kind = quantity.get(mention.unit_id or "")
-    if mention.role == DENOMINATOR or mention.kind == "ordinal":
+    if mention.role in (DENOMINATOR, RANGE_HIGH) or mention.kind == "ordinal":
         return ""
     if kind in ("area", "mass"):
         noun = re.match(r"\s+([^\W\d][^,;.()]{0,30}?)(?=,|;|\.(?!\d)|\(| tăng| giảm| đạt| bằng| chiếm| so với|$)", tail)
         if noun and not VERB.match(noun.group(1)):
             return " " + clean_subject(noun.group(1))
     if kind == "count":
-        noun = re.match(r"\s*([^,;.()]{0,60}?)(?=,|;|\.(?!\d)|\(| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
+        noun = re.match(r"\s*([^,;.()]{0,80}?)(?=,|;|\.(?!\d)|\(|\)| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
         return f" {unit} {noun.group(1) if noun else ''}"
     return ""
 
@@ -225,10 +240,19 @@ def _own_clause(text: str) -> str:
     """ "Nhờ giá nông sản tăng, tổng kim ngạch xuất khẩu": the words after the last comma that closes a
     clause with a verb of its own; commas inside a name ("xuất, nhập khẩu") are kept."""
     cut = 0
-    for comma in re.finditer(r",", text):
-        if VERB.search(text, cut, comma.start()) and clean_subject(text[comma.end() :]):
-            cut = comma.end()
+    for mark in re.finditer(r"[,:]", text):
+        rest = clean_subject(text[mark.end() :])
+        if not rest:
+            continue
+        # a clause ending in its verb ("… tăng,"), or one with a verb before ":" ("ước thực hiện đến 30/6/2024:")
+        if _CLAUSE_END.search(text, cut, mark.start()) or (
+            mark.group(0) == ":" and VERB.search(text, cut, mark.start())
+        ):
+            cut = mark.end()
     return text[cut:]
+
+
+_CLAUSE_END = re.compile(VERB.pattern + r"(?:\s+\S+){0,2}\s*$")
 
 
 def _later_year(sentence: str, year: int) -> bool:

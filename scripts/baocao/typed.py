@@ -113,6 +113,16 @@ def _publish(candidates: dict, covered: set, mentions: list[Mention], metadata) 
     added: list[Observation] = []
     for key, group in candidates.items():
         values = {(mentions[s.mention_index].value, mentions[s.mention_index].unit_id) for s in group}
+        named = [s for s in group if s.reason == "by_name"]
+        if (
+            len(values) > 1
+            and len({(mentions[s.mention_index].value, mentions[s.mention_index].unit_id) for s in named}) == 1
+        ):
+            # a name in the figure's own subject beats words borrowed from its sentence's subject
+            for statement in group:
+                if statement.reason != "by_name":
+                    statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "named_elsewhere"
+            group, values = named, {(mentions[named[0].mention_index].value, mentions[named[0].mention_index].unit_id)}
         if len(values) > 1:
             for statement in group:
                 statement.resolution, statement.reason = "ambiguous", "several_values"
