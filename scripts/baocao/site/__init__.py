@@ -39,6 +39,7 @@ class SiteData:
     topics: list[dict]
     reports: list[dict]
     checks: list[dict]
+    interface: dict = field(default_factory=dict)  # metadata/interface.yaml
     primary: str | None = None
     primary_observations: list[dict] = field(default_factory=list)
     by_key: dict[tuple[str, str], dict] = field(default_factory=dict)
@@ -77,6 +78,7 @@ def build_site(
     database = site["database"]
     descriptor = read_package(package_dir)
     data = SiteData.read(package_dir, descriptor)
+    data.interface = interface
     files: dict[str, bytes] = {"assets/baocao.css": (STATIC / "baocao.css").read_bytes()}
     source = {lang: _source_line(data, lang, interface) for lang in ("vi", "en")}
     compare = compare_reports(site.get("compare", []), data, database)
@@ -85,7 +87,7 @@ def build_site(
         charts.append(across_reports_chart(compare, source, files))
         for row in compare["rows"]:
             del row["raw"]  # Decimal values: the landing page shows the labelled cells
-    items = downloads.make_all(package_dir, descriptor, site["downloads"], files) if with_downloads else []
+    items = downloads.make_all(package_dir, interface, site["downloads"], files) if with_downloads else []
     parts = {
         "key_figures": key_figures(site["key_figures"], data, database),
         "contradictions": failed_checks(data.checks, {o["obs_id"]: o for o in data.observations}, database),
@@ -107,9 +109,10 @@ def build_site(
         "cells": meta.cells(descriptor, metadata, interface),
         "vietnamese_labels": meta.vietnamese_labels(metadata),
         "ui": interface["ui"],
+        "errors": {str(status): titles for status, titles in interface["errors"].items()},
         "base_url": interface.get("base_url") or "",
         "units": {u: {"vi": r["name_vi"], "en": r["name_en"]} for u, r in data.units.items()},
-        "short_labels": {"reports": {r["report_id"]: _report_label(r) for r in data.reports}},
+        "short_labels": {"reports": {r["report_id"]: _report_label(r, interface) for r in data.reports}},
     }
     out = Path(out)
     files["site.json"] = (json.dumps(site_json, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -119,12 +122,12 @@ def build_site(
     return landing
 
 
-def _report_label(report: dict) -> dict[str, str]:
+def _report_label(report: dict, interface: dict) -> dict[str, str]:
     """A report named short, where a table links to it: its province and period."""
     from baocao.site.figures import period
 
     return {
-        lang: f"{report['province']}, {period(report['period_start'], report['period_end'], lang)}"
+        lang: f"{report['province']}, {period(report['period_start'], report['period_end'], lang, interface)}"
         for lang in ("vi", "en")
     }
 

@@ -119,74 +119,91 @@ def _filter(sheet, names: list[str], rows: int) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{rows}"
 
 
-def xlsx(package_dir: Path) -> bytes:
-    """One sheet per resource (split as name_2, name_3... past Excel's row limit) and a README sheet.
+def _bold_row(sheet, names: list[str]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _readme(workbook, descriptor: dict, labels: dict, first_sheet: dict[str, str]) -> None:
+    """The README sheet: the package and each sheet described in both languages."""
+    readme = workbook.create_sheet("README")
+    en = descriptor["i18n"]["en"]
+    period = f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}"
+    _bold_row(readme, ["", labels["vietnamese"], labels["english"]])
+    licence = descriptor["licenses"][0]
+    for key, vi, english in (
+        ("title", descriptor["title"], en["title"]),
+        ("description", descriptor["description"], en["description"]),
+        ("version", descriptor["version"], descriptor["version"]),
+        ("licence", licence["title"], licence["i18n"]["en"]["title"]),
+        ("period", period, period),
+    ):
+        readme.append([labels[key], vi, english])
+    readme.append([])
+    _bold_row(readme, [labels["sheet"], labels["description_vi"], labels["description_en"]])
+    for resource in descriptor["resources"]:
+        english = resource["i18n"]["en"]
+        readme.append(
+            [
+                first_sheet[resource["name"]],
+                f"{resource['title']}: {resource['description']}",
+                f"{english['title']}: {english['description']}",
+            ]
+        )
+
+
+def _sheets(workbook, package_dir: Path, resource: dict, first: str, used: set[str]) -> None:
+    """A resource's sheets (one per million rows), each with a frozen header and a filter."""
+    fields = resource["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    part, sheet, rows_in_sheet = 0, None, EXCEL_ROWS
+    for row in read_rows(package_dir / resource["path"], fields):
+        if rows_in_sheet >= EXCEL_ROWS:
+            _filter(sheet, names, rows_in_sheet)
+            part += 1
+            sheet = workbook.create_sheet(first if part == 1 else sheet_name(resource["name"], part, used))
+            sheet.freeze_panes = "A2"
+            _bold_row(sheet, names)
+            rows_in_sheet = 1
+        sheet.append([neutralise(float(v) if isinstance(v, Decimal) else v) for v in row])
+        rows_in_sheet += 1
+    if sheet is None:
+        sheet = workbook.create_sheet(first)
+        sheet.freeze_panes = "A2"
+        _bold_row(sheet, names)
+        rows_in_sheet = 1
+    _filter(sheet, names, rows_in_sheet)
+
+
+def xlsx(package_dir: Path, labels: dict[str, str] | None = None) -> bytes:
+    """One sheet per resource (split as name_2, name_3... past Excel's row limit) and a README sheet
+    whose labels are metadata/interface.yaml's `workbook`.
 
     Written in openpyxl's streaming mode, so a package of a million rows fits.
     """
     import datetime as dt
 
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
+    if labels is None:
+        from baocao.metadata import Metadata
+
+        labels = Metadata().load("interface.yaml")["workbook"]
     descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def header(sheet, names: list[str]) -> None:
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
-    readme = workbook.create_sheet("README")
-    en = descriptor["i18n"]["en"]
-    period = f"{descriptor['temporal']['start']} – {descriptor['temporal']['end']}"
-    header(readme, ["", "Tiếng Việt", "English"])
-    for line in (
-        ("Tên / Title", descriptor["title"], en["title"]),
-        ("Mô tả / Description", descriptor["description"], en["description"]),
-        ("Phiên bản / Version", descriptor["version"], descriptor["version"]),
-        ("Giấy phép / Licence", descriptor["licenses"][0]["title"], descriptor["licenses"][0]["i18n"]["en"]["title"]),
-        ("Kỳ / Period", period, period),
-    ):
-        readme.append(list(line))
-    readme.append([])
     used: set[str] = {"readme"}
     first_sheet = {r["name"]: sheet_name(r["name"], 1, used) for r in descriptor["resources"]}
-    header(readme, ["Trang tính / Sheet", "Mô tả", "Description"])
+    _readme(workbook, descriptor, labels, first_sheet)
     for resource in descriptor["resources"]:
-        readme.append(
-            [
-                first_sheet[resource["name"]],
-                f"{resource['title']}: {resource['description']}",
-                f"{resource['i18n']['en']['title']}: {resource['i18n']['en']['description']}",
-            ]
-        )
-    for resource in descriptor["resources"]:
-        fields = resource["schema"]["fields"]
-        names = [f["name"] for f in fields]
-        part, sheet, rows_in_sheet = 0, None, EXCEL_ROWS
-        for row in read_rows(package_dir / resource["path"], fields):
-            if rows_in_sheet >= EXCEL_ROWS:
-                _filter(sheet, names, rows_in_sheet)
-                part += 1
-                title = first_sheet[resource["name"]] if part == 1 else sheet_name(resource["name"], part, used)
-                sheet = workbook.create_sheet(title)
-                sheet.freeze_panes = "A2"
-                header(sheet, names)
-                rows_in_sheet = 1
-            sheet.append([neutralise(float(v) if isinstance(v, Decimal) else v) for v in row])
-            rows_in_sheet += 1
-        if sheet is None:
-            sheet = workbook.create_sheet(first_sheet[resource["name"]])
-            sheet.freeze_panes = "A2"
-            header(sheet, names)
-            rows_in_sheet = 1
-        _filter(sheet, names, rows_in_sheet)
+        _sheets(workbook, package_dir, resource, first_sheet[resource["name"]], used)
     fixed = dt.datetime(2000, 1, 1)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
@@ -216,9 +233,13 @@ def _size(count: int) -> str:
     return f"{count / 1024:.0f} KB" if count < 1024 * 1024 else f"{count / 1024 / 1024:.1f} MB"
 
 
-def make_all(package_dir: Path, descriptor: dict, items: list[dict], files: dict[str, bytes]) -> list[dict]:
+def make_all(package_dir: Path, interface: dict, items: list[dict], files: dict[str, bytes]) -> list[dict]:
     """Each download of metadata/site.yaml, into ``files``; what the landing page says of each."""
-    makers = {"baocao-csv.zip": csv_zip, "baocao-json.zip": json_zip, "baocao.xlsx": xlsx}
+    makers = {
+        "baocao-csv.zip": csv_zip,
+        "baocao-json.zip": json_zip,
+        "baocao.xlsx": lambda folder: xlsx(folder, interface["workbook"]),
+    }
     out = []
     for item in items:
         data = makers[item["file"]](package_dir)

@@ -11,8 +11,6 @@ from datasette.utils import tilde_encode
 from baocao.errors import BaocaoError
 from baocao.numbers import format_vi
 
-MONTHS_EN = "January February March April May June July August September October November December".split()
-
 
 def label(value: Decimal, lang: str) -> str:
     """A number as a reader of ``lang`` writes it."""
@@ -20,19 +18,25 @@ def label(value: Decimal, lang: str) -> str:
     return format_vi(Decimal(text)) if lang == "vi" else f"{Decimal(text):,f}"
 
 
-def period(start: str, end: str, lang: str) -> str:
-    """A period as words: 'tháng 1–6/2024', 'January–June 2024'."""
+def period(start: str, end: str, lang: str, interface: dict) -> str:
+    """A period as words, in the formats of metadata/interface.yaml: 'tháng 1–6/2024', 'January–June 2024'."""
     if not start or not end:
         return ""
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     if lang == "vi":
-        if first.year == last.year:
-            return f"tháng {first.month}–{last.month}/{last.year}" if first.month != last.month else f"{last:%m/%Y}"
-        return f"{first.month}/{first.year} – {last.month}/{last.year}"
+        formats = interface["period"]
+        if first.year != last.year:
+            return formats["vi_span"].format(
+                first_month=first.month, first_year=first.year, last_month=last.month, last_year=last.year
+            )
+        if first.month == last.month:
+            return formats["vi_month"].format(month=last.month, year=last.year)
+        return formats["vi_months"].format(first=first.month, last=last.month, year=last.year)
+    months = interface["months"]["en"]
     if first.year == last.year:
-        months = MONTHS_EN[first.month - 1] + ("" if first.month == last.month else f"–{MONTHS_EN[last.month - 1]}")
-        return f"{months} {last.year}"
-    return f"{MONTHS_EN[first.month - 1]} {first.year} – {MONTHS_EN[last.month - 1]} {last.year}"
+        span = months[first.month - 1] + ("" if first.month == last.month else f"–{months[last.month - 1]}")
+        return f"{span} {last.year}"
+    return f"{months[first.month - 1]} {first.year} – {months[last.month - 1]} {last.year}"
 
 
 def obs_href(database: str, obs: dict) -> str:
@@ -55,7 +59,7 @@ def key_figures(refs: list[str], data, database: str) -> list[dict[str, Any]]:
             entry[f"unit_{lang}"] = unit[f"name_{lang}"]
             entry[f"name_{lang}"] = indicator[f"name_{lang}"]
             entry[f"measure_{lang}"] = "" if measure == "value" else data.measures[measure][f"name_{lang}"]
-            entry[f"period_{lang}"] = period(obs["period_start"], obs["period_end"], lang)
+            entry[f"period_{lang}"] = period(obs["period_start"], obs["period_end"], lang, data.interface)
         out.append(entry)
     return out
 

@@ -163,7 +163,7 @@ def handle_exception(datasette, request, exception):
     status, message = errors.error_status(datasette, exception)
     if status >= 500:
         _log(f"{status} {request.method} {request.path!r}: {type(exception).__name__}: {exception}")
-    return [errors.response(request, status, message, LANG.get())]
+    return [errors.response(request, status, message, LANG.get(), _site(datasette))]
 
 
 TOP_LEVEL = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from html import escape
+from http import HTTPStatus
 
 
 def error_status(datasette, exception) -> tuple[int, str]:
@@ -24,7 +25,7 @@ def error_status(datasette, exception) -> tuple[int, str]:
         return exception.status, message
     if isinstance(exception, sqlite3.DatabaseError):
         return 400, f"SQL refused: {exception}"  # e.g. a string or blob over the length limit
-    return 500, "Internal Server Error"
+    return 500, HTTPStatus.INTERNAL_SERVER_ERROR.phrase
 
 
 ERROR_PAGE = """<!DOCTYPE html>
@@ -34,28 +35,25 @@ ERROR_PAGE = """<!DOCTYPE html>
 <body><main id="main"><h1>{status} {title}</h1><p{detail_lang}>{message}</p>
 <p><a href="{home_href}">{home}</a></p></main></body></html>
 """
-ERROR_TITLES = {
-    "vi": {400: "Yêu cầu không hợp lệ", 403: "Không được phép", 404: "Không tìm thấy trang", 500: "Lỗi máy chủ"},
-    "en": {400: "Bad request", 403: "Forbidden", 404: "Page not found", 500: "Server error"},
-}
 
 
-def response(request, status: int, message: str, lang: str):
-    """The error as JSON for the API, or a short page in the reader's language."""
+def response(request, status: int, message: str, lang: str, site: dict):
+    """The error as JSON for the API, or a short page in the reader's language (metadata/interface.yaml)."""
     from datasette.utils.asgi import Response
 
     from .lang import localise
 
     if request.path.endswith(".json"):
         return Response.json({"ok": False, "error": message, "status": status, "title": None}, status=status)
-    titles = ERROR_TITLES[lang]
+    titles = site.get("errors") or {}
+    title = titles.get(str(status)) or titles.get("500" if status >= 500 else "400") or {}
     page = ERROR_PAGE.format(
         lang=lang,
         status=status,
-        title=titles.get(status, titles[500 if status >= 500 else 400]),
+        title=escape(title.get(lang, "")),
         detail_lang="" if lang == "en" else ' lang="en"',  # Datasette's own message is English
         message=escape(message),
         home_href=localise("/", lang),
-        home="Back to the home page" if lang == "en" else "Về trang chủ",
+        home=escape(((site.get("ui") or {}).get("back_home") or {}).get(lang, "/")),
     )
     return Response.html(page, status=status)
