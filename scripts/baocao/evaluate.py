@@ -26,6 +26,7 @@ class Score:
     missed: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     error: str | None = None
+    other: int = 0  # observations of indicators outside the standard vocabulary: not scored
 
     @property
     def recall(self) -> float:
@@ -64,17 +65,27 @@ def score_report(text_file: Path, metadata: Metadata) -> Score:
         provenance.append(f"province {prov['province']!r}, expected {expected['province']!r}")
     if (prov["period_start"], prov["period_end"]) != (start, end):
         provenance.append(f"period {prov['period_start']}–{prov['period_end']}, expected {start}–{end}")
+    # the facts are those of the standard vocabulary (metadata/vocabulary.yaml): an observation of another
+    # indicator (one a province's reports define) is counted apart, not scored
+    scope = standard_ids(metadata) | {fact[0] for fact in facts}
     published = {}
-    for o in report.observations:
+    other = sum(1 for o in report.observations if o.indicator_id not in scope)
+    for o in (o for o in report.observations if o.indicator_id in scope):
         key = _key(o.indicator_id, o.measure, o.period_start or start, o.period_end or end, o.value, o.unit_id)
         published[key] = o
     right = facts & set(published)
-    score = Score(text_file.stem, len(facts), len(published), len(right), provenance)
+    score = Score(text_file.stem, len(facts), len(published), len(right), provenance, other=other)
     score.missed = [" ".join(map(str, k)) for k in sorted(facts - right, key=str)]
     score.wrong = [
         f"{' '.join(map(str, k))}: {published[k].quote[:90]}" for k in sorted(set(published) - right, key=str)
     ]
     return score
+
+
+def standard_ids(metadata: Metadata) -> set[str]:
+    """The indicators of the standard vocabulary, metadata/vocabulary.yaml."""
+    path = metadata.root / "vocabulary.yaml"
+    return {item["id"] for item in metadata.load_file(path, "vocabulary")["indicators"]} if path.exists() else set()
 
 
 def evaluate(folder: Path, metadata: Metadata) -> list[Score]:

@@ -53,6 +53,8 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     """The measure of one figure, or (None, why)."""
     lead = clause.lead
     if mention.role in (RANGE_LOW, RANGE_HIGH):
+        if re.search(r"(?i)phổ biến(?: ở mức| từ)?\s*$", lead):  # "phổ biến ở mức 5-8,5%": the usual range
+            return ("typical_low" if mention.role == RANGE_LOW else "typical_high"), None
         return None, "range"
     if re.search(r"(?i)cao nhất\s*:?\s*$", lead):
         return "max", None

@@ -94,9 +94,18 @@ def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], mea
 
 
 class Resolver:
-    def __init__(self, vocabulary: Vocabulary, indicators: dict[str, Any], units: dict[str, Any]):
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        indicators: dict[str, Any],
+        units: dict[str, Any],
+        measure_units: dict[str, str] | None = None,
+    ):
+        """``measure_units``: the unit of each measure that has one of its own (places of a rank change,
+        provinces ranked), from metadata/measures.yaml; other measures take the indicator's."""
         self.vocabulary = vocabulary
         self.units = units
+        self.measure_units = {m: u for m, u in (measure_units or {}).items() if u in units and u != "percent"}
         for term in vocabulary.terms:
             indicator = indicators[term.indicator_id]
             term.unit = indicator.unit
@@ -118,9 +127,11 @@ class Resolver:
             return measure
         if unit_id is None:
             return None
-        if self.units[unit_id].base_unit != term.base_unit:
-            return None
-        return measure
+        own = self.measure_units.get(measure)
+        expected = self.units[own].base_unit if own else term.base_unit
+        if unit_id == "percent" and not own and term.quantity == "rate":
+            return measure  # "7-10,5%" of a rate per year written without its "/năm"
+        return measure if self.units[unit_id].base_unit == expected else None
 
     def resolve(self, statement: Statement, unit_id: str | None) -> tuple[str | None, str | None, str, str | None]:
         """(indicator, measure, resolution, reason) of one statement."""
@@ -131,7 +142,8 @@ class Resolver:
         if not statement.subject:
             return None, statement.measure, "unmapped", "no_subject"
         subject = _words(statement.subject)
-        for words, how in ((subject, "name"), (subject + _words(statement.context or ""), "words")):
+        passes = ((subject, "name"), (subject, "words"), (subject + _words(statement.context or ""), "words"))
+        for words, how in passes:
             best: dict[str, tuple[int, str]] = {}
             for term in self.vocabulary.terms:
                 if any(_contains(words, veto) for veto in term.vetoes):

@@ -52,10 +52,13 @@ def locate_lines(source: Path, files: list[Path] | None, metadata: Metadata) -> 
 
 def eval_lines(scores: list[Any], verbose: bool = False) -> Iterator[str]:
     """The evaluation table: one line per report (and, verbose, what it missed or got wrong), then overall."""
-    yield f"{'report':36} {'facts':>5} {'obs':>5} {'right':>5} {'recall':>7} {'precision':>9}  provenance"
+    yield f"{'report':36} {'facts':>5} {'obs':>5} {'right':>5} {'recall':>7} {'precision':>9} {'other':>5}  provenance"
     for s in scores:
         note = s.error or ("; ".join(s.provenance) or "ok")
-        yield f"{s.name:36} {s.facts:5} {s.observations:5} {s.right:5} {s.recall:7.1%} {s.precision:9.1%}  {note}"
+        yield (
+            f"{s.name:36} {s.facts:5} {s.observations:5} {s.right:5} {s.recall:7.1%} {s.precision:9.1%} "
+            f"{s.other:5}  {note}"
+        )
         if verbose:
             yield from (f"    missed  {item}" for item in s.missed)
             yield from (f"    wrong   {item}" for item in s.wrong)
@@ -64,6 +67,6 @@ def eval_lines(scores: list[Any], verbose: bool = False) -> Iterator[str]:
     right = sum(s.right for s in scores)
     yield (
         f"{'overall':36} {facts:5} {observations:5} {right:5} {right / facts if facts else 1:7.1%} "
-        f"{right / observations if observations else 1:9.1%}  "
+        f"{right / observations if observations else 1:9.1%} {sum(s.other for s in scores):5}  "
         f"{sum(not s.provenance and not s.error for s in scores)}/{len(scores)} provenance right"
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from baocao.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, Mention
+from baocao.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, Mention
 from baocao.measure import CHANGE, VERB, Clause, read_measure
 from baocao.normalize import reading_copy
 from baocao.periods import _BASE, figure_period, period_phrase
@@ -81,8 +81,9 @@ def read_statements(
     ordered = sorted(mentions, key=lambda item: item[1].value_start)
     out = []
     for position, (index, mention) in enumerate(ordered):
-        following = ordered[position + 1][1].value_start if position + 1 < len(ordered) else mention.quote_end
-        out.append(reader.read(section_id, index, mention, following))
+        # the words after a figure run to the next figure; a rating ("khách sạn 3 sao") is part of them
+        after = [m.value_start for _, m in ordered[position + 1 :] if unit_quantity.get(m.unit_id or "") != "rating"]
+        out.append(reader.read(section_id, index, mention, after[0] if after else mention.quote_end))
     return out
 
 
@@ -101,6 +102,7 @@ class _SectionReader:
         self.denominator_measure: str | None = None
         self.sentence_base: str | None = None
         self.sentence_level: str | None = None
+        self.low_measure: str | None = None
 
     def _lead(self, mention: Mention) -> str:
         """The words of the figure's own clause before it (past the figure before, its unit and comparison)."""
@@ -116,6 +118,7 @@ class _SectionReader:
                 lead = lead.lstrip()[len(previous_unit) :]
                 if previous_unit == "tỉnh":  # "xếp thứ 22/63 tỉnh, thành phố, tăng 08 bậc"
                     lead = re.sub(r"^\s*,?\s*thành phố", "", lead)
+                lead = _REGARD.sub("", lead, count=1) if _REGARD.match(lead) else lead
         return lead
 
     def _tails(self, mention: Mention, following: int) -> tuple[str, str, str]:
@@ -135,7 +138,11 @@ class _SectionReader:
             self._new_sentence(mention)
         lead = self._lead(mention)
         unit, tail, rest = self._tails(mention, following)
-        subject = self._subject(mention, lead, unit, tail)
+        own = self._subject(mention, lead, unit, tail)
+        regard = _REGARD.match(rest)
+        subject = own
+        if regard and own:  # "5-8,5%/năm đối với lĩnh vực sản xuất kinh doanh": what the figure is of
+            subject = f"{own} {clean_subject(regard.group(1))}"
         sentence_lead = self.text[mention.quote_start : mention.value_start]
         start, end, period_from = figure_period(sentence_lead, *self.report)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
@@ -157,9 +164,14 @@ class _SectionReader:
             # "9 tháng" names the period of the figure after it: neither a figure nor a subject
             statement.measure, statement.measure_reason = None, "period_length"
             return statement
+        if self.quantity.get(mention.unit_id or "") == "rating":
+            return statement  # "3 sao" qualifies the noun before it: part of the next figure's subject
         if statement.target and measure == "value":
             statement.measure = "target"
-        self._remember(mention, subject, measure)
+        if mention.role == RANGE_HIGH and self.low_measure == "typical_low":
+            statement.measure = "typical_high"
+        self.low_measure = statement.measure if mention.role == RANGE_LOW else None
+        self._remember(mention, own, measure)
         return statement
 
     def _remember(self, mention: Mention, subject: str | None, measure: str | None) -> None:
@@ -208,6 +220,7 @@ _PAST_BASE = re.compile(
     r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
     r"(?:\s+(?:năm \d{4}|tỉnh giao|trung ương giao|giao|đề ra|được giao))*|(?:trong|so với|của) tổng [^,;]*)"
 )
+_REGARD = re.compile(r"(?i)\s*(?:/\s*năm)?\s*,?\s*đối với ([^,;()]{3,80})")
 _TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
 
 

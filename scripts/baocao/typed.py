@@ -77,7 +77,8 @@ def resolve_report(
         return []
     units = {u.id: u for u in metadata.units}
     report_period = (str(provenance["period_start"]), str(provenance["period_end"]))
-    resolver = Resolver(catalog.vocabulary, catalog.indicators, units)
+    measure_units = {m["id"]: m["unit"] for m in metadata.measures}
+    resolver = Resolver(catalog.vocabulary, catalog.indicators, units, measure_units)
     terms = catalog.vocabulary.by_id()
     by_mention = {o.mention_index: o for o in observations}
     candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)
