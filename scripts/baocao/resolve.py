@@ -61,6 +61,13 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(fold_key(text).split())
 
 
+def _name(name: str) -> tuple[str, ...]:
+    """A name's words as a subject's are read: without the period and filler words a subject loses."""
+    from baocao.statements import clean_subject
+
+    return _words(clean_subject(name)) or _words(name)
+
+
 def _contains(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
     n = len(name)
     return any(words[i : i + n] == name for i in range(len(words) - n + 1))
@@ -82,7 +89,7 @@ def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], mea
         terms.append(
             Term(
                 str(item["id"]),
-                [_words(n) for n in item["names"] if _words(n)],
+                [_name(n) for n in item["names"] if _name(n)],
                 [_words(n) for n in item.get("not", []) if _words(n)],
                 set(item["measures"]),
                 bool(item.get("share_is_value")),

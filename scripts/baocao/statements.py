@@ -22,14 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from baocao.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, Mention
+from baocao.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
 from baocao.measure import CHANGE, VERB, Clause, read_measure
 from baocao.normalize import reading_copy
 from baocao.periods import _BASE, figure_period, period_phrase
 
 _PERIOD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
-    r"(?:các )?tỉnh,? thành phố|toàn tỉnh|cao nhất|thấp nhất|phổ biến(?: ở mức)?|hiện nay|"
+    r"(?:các )?tỉnh,? thành phố|toàn tỉnh|cao nhất|thấp nhất|phổ biến(?: ở mức)?|hiện nay|đến nay|"
     r"toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
     r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
     r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý [IV]+(?:/\d{4})?|năm \d{4}|"
@@ -119,6 +119,9 @@ class _SectionReader:
                 if previous_unit == "tỉnh":  # "xếp thứ 22/63 tỉnh, thành phố, tăng 08 bậc"
                     lead = re.sub(r"^\s*,?\s*thành phố", "", lead)
                 lead = _REGARD.sub("", lead, count=1) if _REGARD.match(lead) else lead
+                comma = lead.find(",")
+                if comma > 0 and "(" not in lead[:comma] and not VERB.search(lead, 0, comma):
+                    lead = lead[comma + 1 :]  # "09 người chết, 50 người": the tail of the figure before's noun
         return lead
 
     def _tails(self, mention: Mention, following: int) -> tuple[str, str, str]:
@@ -181,7 +184,7 @@ class _SectionReader:
         self.denominator_measure = measure if mention.role == DENOMINATOR else None
         if measure and measure.startswith("pct_of_"):
             self.sentence_base = measure
-        if measure in ("value", "plan", "estimate") and mention.unit_id != "percent":
+        if measure in ("value", "plan", "estimate") and mention.unit_id != "percent" and mention.role == SINGLE:
             self.sentence_level = measure
 
     def _target(self, mention: Mention, start: str) -> bool:
