@@ -174,3 +174,50 @@ def test_a_change_without_a_comparison_anywhere_is_left_unset_with_its_reason(re
 def test_a_name_that_contains_a_verb_is_not_a_change(read):
     report = read(NINE_MONTHS, "Chương trình mục tiêu quốc gia giảm nghèo bền vững giải ngân 7,6 tỷ đồng.")
     assert statement(report, "7,6").measure == "value"
+
+
+# --- checks on any report, from what its statements resolve ---
+
+
+def checks(report) -> dict[str, tuple[str, str]]:
+    return {c.id: (c.kind, c.status) for c in report.checks}
+
+
+def test_sectors_that_do_not_add_up_to_the_total_are_a_contradiction(read):
+    report = read(
+        NINE_MONTHS,
+        "Tổng sản phẩm trên địa bàn (GRDP) ước đạt 18.430 tỷ đồng; trong đó: nông, lâm nghiệp và thủy sản "
+        "6.215 tỷ đồng; công nghiệp - xây dựng 4.120 tỷ đồng; dịch vụ 7.145 tỷ đồng; thuế sản phẩm trừ trợ cấp "
+        "sản phẩm 1.050 tỷ đồng.",
+    )
+    found = {c.id: c for c in report.checks}["grdp.children"]
+    assert (found.kind, found.status) == ("sum", "fail")
+    assert found.actual == 6215 + 4120 + 7145 + 1050 and found.expected == 18430
+
+
+def test_some_sectors_only_must_not_exceed_the_total(read):
+    report = read(
+        NINE_MONTHS,
+        "Tổng sản phẩm trên địa bàn (GRDP) ước đạt 18.430 tỷ đồng; trong đó: dịch vụ 7.145 tỷ đồng.",
+    )
+    assert checks(report)["grdp.children"] == ("sum_le", "pass")
+
+
+def test_the_shares_of_the_sectors_add_up_to_100(read):
+    report = read(
+        NINE_MONTHS,
+        "Cơ cấu kinh tế: khu vực nông, lâm nghiệp và thủy sản chiếm 24,5%; khu vực công nghiệp - xây dựng chiếm "
+        "16,35%; khu vực dịch vụ chiếm 56,1%; thuế sản phẩm trừ trợ cấp sản phẩm chiếm 3,02%.",
+    )
+    found = {c.id: c for c in report.checks}["grdp.shares"]
+    assert (found.kind, found.status, found.expected) == ("sum", "pass", 100)
+
+
+def test_a_over_b_against_the_stated_percent_of_plan(read):
+    report = read(
+        NINE_MONTHS,
+        "Kế hoạch vốn đầu tư công năm 2023 tỉnh giao 8.150 tỷ đồng; đến 30/9/2023 giải ngân 4.612 tỷ đồng, "
+        "đạt 66,6% kế hoạch.",
+    )
+    found = {c.id: c for c in report.checks}["ind_public_investment.pct_of_plan"]
+    assert (found.kind, found.status) == ("ratio", "fail")  # 4.612 / 8.150 is 56,6%, not the 66,6% stated

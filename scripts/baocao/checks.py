@@ -20,6 +20,7 @@ from baocao.catalog import Catalog, catalog_of
 from baocao.errors import BaocaoError
 from baocao.numbers import parse_number
 from baocao.observation import Observation
+from baocao.units import convert, split_ref
 
 # the automatic ratio checks: (denominator measure, percentage measure); their text is messages.yaml's checks
 RATIOS = (
@@ -76,7 +77,7 @@ class Checker:
         Each observation a check uses is marked checked, and given the ids of the checks it fails.
         """
         by_key = {(o.indicator_id, o.measure): o for o in observations}
-        results = self._automatic(by_key) + self._written(by_key, layout)
+        results = self._automatic(by_key, layout) + self._written(by_key, layout)
         for result in results:
             for key in result.observations:
                 observation = by_key[key]
@@ -85,7 +86,7 @@ class Checker:
                     observation.failed_checks.append(result.id)
         return results
 
-    def _automatic(self, by_key: dict[tuple[str, str], Observation]) -> list[CheckResult]:
+    def _automatic(self, by_key: dict[tuple[str, str], Observation], layout: str | None) -> list[CheckResult]:
         results = []
         for indicator in self.catalog.indicators.values():
             iid = indicator.id
@@ -102,13 +103,40 @@ class Checker:
                     )
                     results.extend([result] if result else [])
             if indicator.sum_of_children:
-                children = [c for c in self.catalog.indicators.values() if c.parent == iid]
-                parent = by_key.get((iid, "value"))
-                parts = [by_key[(c.id, "value")] for c in children if (c.id, "value") in by_key]
-                if parent and parts:
-                    text = self.messages["children"]
-                    results.append(self._sum(f"{iid}.children", "sum", parent, parts, (text["vi"], text["en"]), None))
+                results.extend(self._children(indicator, by_key))
+        return self._unwritten(results, layout)
+
+    def _children(self, indicator: Any, by_key: dict[tuple[str, str], Observation]) -> list[CheckResult]:
+        """A total against its components (all of them: equal; some: no more than the total), and the
+        components' shares against the total's share (or 100 for a whole with no parent)."""
+        iid, results = indicator.id, []
+        children = [c for c in self.catalog.indicators.values() if c.parent == iid]
+        parent = by_key.get((iid, "value"))
+        parts = [by_key[(c.id, "value")] for c in children if (c.id, "value") in by_key]
+        if parent and parts:
+            kind, text = (
+                ("sum", self.messages["children"])
+                if len(parts) == len(children)
+                else ("sum_le", self.messages["some_children"])
+            )
+            results.append(self._sum(f"{iid}.children", kind, parent, parts, (text["vi"], text["en"]), None))
+        shares = [by_key[(c.id, "share_pct")] for c in children if (c.id, "share_pct") in by_key]
+        whole = by_key.get((iid, "share_pct")) if indicator.parent else Decimal(100)
+        if children and len(shares) == len(children) and whole is not None:
+            text = self.messages["shares"]
+            results.append(self._sum(f"{iid}.shares", "sum", whole, shares, (text["vi"], text["en"]), None))
         return results
+
+    def _unwritten(self, results: list[CheckResult], layout: str | None) -> list[CheckResult]:
+        """The automatic checks that no check of the catalog written for this report already makes with the
+        same figures."""
+        written = {frozenset(self._refs(c)) for c in self.catalog.checks if c["report"] in (None, layout)}
+        return [r for r in results if frozenset(r.observations) not in written]
+
+    @staticmethod
+    def _refs(check: dict[str, Any]) -> list[tuple[str, str]]:
+        refs = [check.get(k) for k in ("numerator", "denominator", "result", "total")] + list(check.get("parts", []))
+        return [split_ref(ref) for ref in refs if isinstance(ref, str)]
 
     def _written(self, by_key: dict[tuple[str, str], Observation], layout: str | None) -> list[CheckResult]:
         results = []
@@ -117,8 +145,7 @@ class Checker:
                 continue
 
             def get(ref: str, check: dict = check) -> Observation:
-                indicator_id, _, measure = ref.partition(".")
-                observation = by_key.get((indicator_id, measure or "value"))
+                observation = by_key.get(split_ref(ref))
                 if observation is None:
                     raise BaocaoError(f"{ref!r} is not an observation", f"{check['file']}: check {check['id']}")
                 return observation
@@ -138,7 +165,7 @@ class Checker:
 
     def _value_in(self, observation: Observation, unit: str) -> Decimal:
         source, target = self.units[observation.unit_id], self.units[unit]
-        return observation.value * Decimal(str(source.multiplier)) / Decimal(str(target.multiplier))
+        return convert(observation.value, source.multiplier, target.multiplier)
 
     def _ratio(
         self,
