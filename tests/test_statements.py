@@ -221,3 +221,18 @@ def test_a_over_b_against_the_stated_percent_of_plan(read):
     )
     found = {c.id: c for c in report.checks}["ind_public_investment.pct_of_plan"]
     assert (found.kind, found.status) == ("ratio", "fail")  # 4.612 / 8.150 is 56,6%, not the 66,6% stated
+
+
+# --- the generic reading of the first report, against what its own locators find ---
+
+
+def test_the_generic_reading_of_the_first_report_meets_its_floor(metadata):
+    from baocao import paths
+    from baocao.evaluate import agreement
+
+    found = agreement(paths.SOURCES / "bac-kan-2024-h1.txt", metadata)
+    assert found.figures > 0
+    # floors the issue sets for the generic reading, not today's figures
+    assert found.right_measure / found.figures >= 0.90, found.line()
+    assert found.right_indicator / found.figures >= 0.85, found.line()
+    assert found.disagree <= found.figures * 0.03, found.line()
