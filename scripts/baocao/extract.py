@@ -41,7 +41,26 @@ _DATE_PATTERNS = [
     r"(?<=\bnăm )(?:19|20)\d{2}(?![\d.,])",  # năm 2023, whatever follows
     r"(?<![\d.,])\d{1,5}:\d{4}(?!\d)",  # ISO 9001:2015
 ]
-_DATES = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
+# every date starts with a digit or with "tháng"/"quý": positions that do not are passed over at once
+_YEAR_NUMBER = re.compile(r"(?:19|20)\d{2}")
+
+
+class _Spans:
+    """Sorted spans of text that hold no figure, asked whether a number touches one."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
+        self.widest = max((e - s for s, e in spans), default=0)
+
+    def touch(self, start: int, end: int) -> bool:
+        # spans are sorted: only those starting within the widest span's reach can overlap
+        first = bisect.bisect_left(self.starts, start - self.widest)
+        last = bisect.bisect_left(self.starts, end)
+        return any(self.spans[i][1] > start for i in range(first, last))
+
+
+_DATES = re.compile(r"(?=[\dTtQq])(?:" + "|".join(f"(?:{p})" for p in _DATE_PATTERNS) + ")")
 # What is written with digits but is not a figure: page chrome and names around a report's text
 _NOT_FIGURE_PATTERNS = [
     r"(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d])",  # a time: 03:14, 14:05:09
@@ -53,7 +72,20 @@ _NOT_FIGURE_PATTERNS = [
     r"(?<![\w-])[A-Za-zĐđ][\w]*-\d+\b",  # a name with a number: Covid-19, SARS-CoV-2
     r"(?i:bình luận|lượt xem|lượt thích|lượt chia sẻ)\s*[(:]?\s*\d+\)?",  # a page's counters
 ]
-_NOT_FIGURES = re.compile("|".join(f"(?:{p})" for p in _NOT_FIGURE_PATTERNS))
+# each pattern is tried only where a cheap look finds what it needs (":", "/", "@", a domain's ending…)
+_NOT_FIGURE_NEEDS = [
+    re.compile(":"),
+    re.compile("/"),
+    re.compile(r"(?i)http|www\."),
+    re.compile("@"),
+    re.compile(r"\.(?:vn|com|net|org|info)\b"),
+    re.compile(r"(?i)hotline|đường dây nóng|điện thoại|đt|sđt|fax|tel"),
+    re.compile(r"\w-\d"),
+    re.compile(r"(?i)bình luận|lượt xem|lượt thích|lượt chia sẻ"),
+]
+_NOT_FIGURES = [
+    (need, re.compile(pattern)) for need, pattern in zip(_NOT_FIGURE_NEEDS, _NOT_FIGURE_PATTERNS, strict=True)
+]
 # 0912 345 678, (0209) 3870 123, +84 912 345 678: nine to eleven digits starting with 0 or +84
 _PHONE = re.compile(r"(?:\+84[\s.]?|\(0\d{1,4}\)\s?|(?<![\d.,/])0)\d{1,4}(?:[\s.-]?\d{2,4}){1,3}(?![\d.,])")
 # a day/month date (9/7, 04/6) is told from a count of a total (9/12 xã) by a leading zero, a word
@@ -150,7 +182,9 @@ class Extractor:
 
     def excluded_spans(self, text: str) -> list[tuple[int, int]]:
         spans = [(m.start(), m.end()) for m in _DATES.finditer(text)]
-        spans += [(m.start(), m.end()) for m in _NOT_FIGURES.finditer(text)]
+        for need, pattern in _NOT_FIGURES:
+            if need.search(text):
+                spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
         spans += [m.span() for m in _PHONE.finditer(text) if 9 <= sum(c.isdigit() for c in m.group(0)) <= 12]
         for match in _DAY_MONTH.finditer(text):
             day, month = match.group(1), match.group(2)
@@ -179,91 +213,31 @@ class Extractor:
     def mentions(self, section_id: str, published: str) -> list[Mention]:
         """Every figure of a section's text; matching reads its reading copy, quotes come from the text."""
         text = reading_copy(published)
-        excluded = self.excluded_spans(text)
+        excluded = _Spans(self.excluded_spans(text))
         sentences = sentence_spans(text)
+        starts = [s for s, _ in sentences]
 
-        starts = [s for s, _ in excluded]
-        widest = max((e - s for s, e in excluded), default=0)
-
-        def is_excluded(start: int, end: int) -> bool:
-            # spans are sorted: only those starting within the widest span's reach can overlap
-            first = bisect.bisect_left(starts, start - widest)
-            last = bisect.bisect_left(starts, end)
-            return any(excluded[i][1] > start for i in range(first, last))
+        def sentence_at(start: int, end: int) -> tuple[int, int]:
+            i = bisect.bisect_right(starts, start) - 1
+            return sentences[i] if i >= 0 and start < sentences[i][1] else (start, end)
 
         out: list[Mention] = []
-        pos = 0
-        previous_end = 0
-        while True:
-            match = _NUMBER.search(text, pos)
-            if not match:
-                break
-            start, end = match.span()
-            pos = end
-            number = match.group(0)
-            if is_excluded(start, end):
+        pos = previous_end = 0
+        while match := _NUMBER.search(text, pos):
+            start, pos = match.span()
+            figure = self._figure(text, match, excluded, sentence_at)
+            if figure is None:
                 continue
-            if start > 0 and text[start - 1].isalpha():
-                continue  # glued to letters before it: an identifier (NĐ75, QH15)
-            sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
-            unit, after = self.unit_at(text, end)
-            unit_from = "text" if unit else None
-            if unit is None:
-                unit, after, scaled = self.bare_scale_at(text, end, sentence)
-                unit_from = "clause" if unit else None
-                if scaled and unit is None:
-                    after = _BARE_SCALE.match(text, end).end()
-            if unit is None and end < len(text) and text[end].isalpha():
-                continue  # glued to letters after it: an identifier (3G, 4G)
-            if re.fullmatch(r"(?:19|20)\d{2}", number) and unit is None:
-                continue  # a year
-            parts = [(number, start, end)]
-            part_units: list[str | None] = [unit]
-            role = SINGLE
-            # a/b: achieved of planned, or a count of a total
-            slash = _SLASH.match(text, after)
-            if slash and (nxt := _NUMBER_AT.match(text, slash.end())) and not is_excluded(nxt.start(), nxt.end()):
-                parts.append((nxt.group(0), nxt.start(), nxt.end()))
-                unit2, after2 = self.unit_at(text, nxt.end())
-                # "16.581/16.687 ha": the unit after the total is the unit of both
-                part_units = [unit or unit2, unit2 or unit]
-                after = after2 if unit2 else nxt.end()
-                role = NUMERATOR
-            elif unit is None or unit in ("percent", "percent_per_year"):
-                dash = _RANGE_SEP.match(text, end)
-                if dash and (nxt := _NUMBER_AT.match(text, dash.end())):
-                    unit2, after2 = self.unit_at(text, nxt.end())
-                    if unit2 is not None and not is_excluded(nxt.start(), nxt.end()):
-                        parts.append((nxt.group(0), nxt.start(), nxt.end()))
-                        part_units = [unit2, unit2]
-                        after, role = after2, RANGE_LOW
-            expression = published[start:after].strip()
-            sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, after))
+            parts, part_units, role, after, unit, unit_from = figure
+            sentence = sentence_at(start, after)
             clause_start = max(sentence[0], previous_end, text.rfind(";", 0, start) + 1)
-            before = text[clause_start:start]
-            qualifiers = []
-            statuses = []
-            for found in self.clause_pattern.finditer(before):
-                qualifiers.append(found.group(1))
-                statuses.append(self.clause_words[found.group(1).lower()])
-            chained = self.adjacent_pattern.search(before)
-            if chained:
-                for found in self.word_pattern.finditer(chained.group(0)):
-                    qualifiers.append(found.group(1))
-                    statuses.append(self.adjacent_words[found.group(1).lower()])
-            status = next((s for s in self.status_order if s in statuses), "normal")
-            kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
-            if unit is not None and self.unit_quantity[unit] == "rating":
-                kind = "ordinal"  # "sản phẩm OCOP 4 sao": a category, not a count
-            if unit == "thang" and _PERIOD_AFTER.match(text, after):
-                kind = "period"  # "6 tháng đầu năm": the reporting period, not a figure
+            qualifier, status, kind = self._qualify(text, clause_start, start, unit, after)
             roles = (
                 [role]
                 if len(parts) == 1
                 else ([NUMERATOR, DENOMINATOR] if role == NUMERATOR else [RANGE_LOW, RANGE_HIGH])
             )
             for (reading, vstart, vend), part_role, part_unit in zip(parts, roles, part_units, strict=True):
-                value_text = published[vstart:vend]
                 try:
                     parsed = parse_number(reading)
                 except NumberFormatError:
@@ -272,15 +246,15 @@ class Extractor:
                     Mention(
                         section_id=section_id,
                         value=parsed.value,
-                        value_text=value_text,
+                        value_text=published[vstart:vend],
                         notation=parsed.notation,
                         value_start=vstart,
                         value_end=vend,
                         unit_id=part_unit,
                         role=part_role,
-                        expression=expression,
+                        expression=published[start:after].strip(),
                         # in "ước đạt 1.073/2.980 tấn" the qualifier is the achieved figure's, not the plan's
-                        qualifier=None if part_role == DENOMINATOR else " ".join(qualifiers) or None,
+                        qualifier=None if part_role == DENOMINATOR else qualifier,
                         obs_status="normal" if part_role == DENOMINATOR else status,
                         kind=kind,
                         quote=published[sentence[0] : sentence[1]],
@@ -292,6 +266,65 @@ class Extractor:
             previous_end = after
             pos = max(pos, after)
         return out
+
+    def _figure(self, text: str, match: re.Match, excluded: _Spans, sentence_at) -> tuple | None:
+        """The number at ``match`` with its unit, and the b of "a/b" or the high end of "a-b" after it:
+        (parts, their units, role, where the figure ends, the unit, where the unit came from); None for a
+        number that is not a figure (a date, an identifier, a year)."""
+        start, end = match.span()
+        number = match.group(0)
+        if excluded.touch(start, end) or (start > 0 and text[start - 1].isalpha()):
+            return None  # a date, a code, or glued to letters before it: an identifier (NĐ75, QH15)
+        unit, after = self.unit_at(text, end)
+        unit_from = "text" if unit else None
+        if unit is None:
+            unit, after, scaled = self.bare_scale_at(text, end, sentence_at(start, end))
+            unit_from = "clause" if unit else None
+            if scaled and unit is None:
+                after = _BARE_SCALE.match(text, end).end()
+        if unit is None and end < len(text) and text[end].isalpha():
+            return None  # glued to letters after it: an identifier (3G, 4G)
+        if unit is None and _YEAR_NUMBER.fullmatch(number):
+            return None  # a year
+        parts, part_units, role = [(number, start, end)], [unit], SINGLE
+        # a/b: achieved of planned, or a count of a total
+        slash = _SLASH.match(text, after)
+        if slash and (nxt := _NUMBER_AT.match(text, slash.end())) and not excluded.touch(nxt.start(), nxt.end()):
+            parts.append((nxt.group(0), nxt.start(), nxt.end()))
+            unit2, after2 = self.unit_at(text, nxt.end())
+            # "16.581/16.687 ha": the unit after the total is the unit of both
+            part_units = [unit or unit2, unit2 or unit]
+            after = after2 if unit2 else nxt.end()
+            role = NUMERATOR
+        elif unit is None or unit in ("percent", "percent_per_year"):
+            dash = _RANGE_SEP.match(text, end)
+            if dash and (nxt := _NUMBER_AT.match(text, dash.end())):
+                unit2, after2 = self.unit_at(text, nxt.end())
+                if unit2 is not None and not excluded.touch(nxt.start(), nxt.end()):
+                    parts.append((nxt.group(0), nxt.start(), nxt.end()))
+                    part_units = [unit2, unit2]
+                    after, role = after2, RANGE_LOW
+        return parts, part_units, role, after, unit, unit_from
+
+    def _qualify(self, text: str, clause_start: int, start: int, unit: str | None, after: int):
+        """(qualifier words, status, kind) of a figure from the words of its clause before it."""
+        before = text[clause_start:start]
+        qualifiers, statuses = [], []
+        for found in self.clause_pattern.finditer(before):
+            qualifiers.append(found.group(1))
+            statuses.append(self.clause_words[found.group(1).lower()])
+        chained = self.adjacent_pattern.search(before)
+        if chained:
+            for found in self.word_pattern.finditer(chained.group(0)):
+                qualifiers.append(found.group(1))
+                statuses.append(self.adjacent_words[found.group(1).lower()])
+        status = next((s for s in self.status_order if s in statuses), "normal")
+        kind = "ordinal" if _ORDINAL_BEFORE.search(text, clause_start, start) else "quantity"
+        if unit is not None and self.unit_quantity[unit] == "rating":
+            kind = "ordinal"  # "sản phẩm OCOP 4 sao": a category, not a count
+        if unit == "thang" and _PERIOD_AFTER.match(text, after):
+            kind = "period"  # "6 tháng đầu năm": the reporting period, not a figure
+        return " ".join(qualifiers) or None, status, kind
 
     def document_mentions(self, document: Document) -> list[Mention]:
         out = []

@@ -14,6 +14,7 @@ when the source is read (:func:`strip_invisible`), before any offset exists.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -66,6 +67,7 @@ def _placement(match: re.Match[str]) -> str:
 _SPACED_GROUP = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
 
 
+@functools.lru_cache(maxsize=256)
 def reading_copy(text: str) -> str:
     """The text as the reading stages see it: same length, one spelling for each word, sign and space."""
     copy = _SPACED_GROUP.sub(".", text).translate(_TABLE)

@@ -8,6 +8,7 @@ the report's. A comparison ("so với tháng trước") names a base, not a peri
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 
 from baocao.extract import SINGLE, Mention
@@ -30,8 +31,14 @@ def _iso_months(first: int, last: int, year: int) -> tuple[str, str]:
 
 def figure_period(lead: str, report_start: str, report_end: str) -> tuple[str, str, str]:
     """The period the nearest phrase before a figure names, with the report's year where it gives none."""
-    year = int(report_end[:4])
-    text = _BASE.sub(lambda m: " " * len(m.group(0)), lead)
+    return period_before(period_phrases(lead, int(report_end[:4])), len(lead), report_start, report_end)
+
+
+@functools.lru_cache(maxsize=4096)
+def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str]], ...]:
+    """Every phrase of a sentence that names a period, as (where it ends, (first day, last day)); the
+    comparisons ("so với tháng trước") are passed over. Read once per sentence."""
+    text = _BASE.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[int, tuple[str, str]]] = []
     for match in _MONTHS_N.finditer(text):
         n, edge, y = int(match[1]), match[2], int(match[3]) if match[3] else year
@@ -58,10 +65,18 @@ def figure_period(lead: str, report_start: str, report_end: str) -> tuple[str, s
         if 1 <= m <= 12:
             day = _iso_months(m, m, y)[1]
             found.append((match.end(), (day, day)))
-    if not found:
+    return tuple(found)
+
+
+def period_before(
+    phrases: tuple[tuple[int, tuple[str, str]], ...], offset: int, report_start: str, report_end: str
+) -> tuple[str, str, str]:
+    """The period of a figure at ``offset`` of its sentence: the phrase ending nearest before it (of phrases
+    ending together, "tháng 10" in "10 tháng", the widest), else the report's."""
+    before = [p for p in phrases if p[0] <= offset]
+    if not before:
         return report_start, report_end, "report"
-    # the phrase nearest the figure; of phrases ending together ("tháng 10" in "10 tháng"), the widest
-    _, (start, end) = max(found, key=lambda f: (f[0], f[1][1] > f[1][0], f[1][0] <= f[1][1]))
+    _, (start, end) = max(before, key=lambda f: (f[0], f[1][1] > f[1][0], f[1][0] <= f[1][1]))
     return start, end, "clause"
 
 

@@ -11,6 +11,7 @@ indicator is worse than none.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,9 +69,9 @@ def _name(name: str) -> tuple[str, ...]:
     return _words(clean_subject(name)) or _words(name)
 
 
-def _contains(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
-    n = len(name)
-    return any(words[i : i + n] == name for i in range(len(words) - n + 1))
+@functools.cache
+def name_set(name: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name)
 
 
 def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], measures: set[str]) -> Vocabulary:
@@ -113,6 +114,12 @@ class Resolver:
         self.vocabulary = vocabulary
         self.units = units
         self.measure_units = {m: u for m, u in (measure_units or {}).items() if u in units and u != "percent"}
+        # each word of a name → the (term, name) pairs whose name holds it: only those are tried
+        self.index: dict[str, list[tuple[Term, tuple[str, ...]]]] = {}
+        for term in vocabulary.terms:
+            for name in term.names:
+                for word in set(name):
+                    self.index.setdefault(word, []).append((term, name))
         for term in vocabulary.terms:
             indicator = indicators[term.indicator_id]
             term.unit = indicator.unit
@@ -140,6 +147,27 @@ class Resolver:
             return measure  # "7-10,5%" of a rate per year written without its "/năm"
         return measure if self.units[unit_id].base_unit == expected else None
 
+    def _best(
+        self, statement: Statement, unit_id: str | None, words: tuple[str, ...], how: str
+    ) -> dict[str, tuple[int, str]]:
+        """Each indicator one of whose names stands in ``words`` (as a run of words, or all its words),
+        with the length of its longest such name and the measure it takes."""
+        present = set(words)
+        grams = {words[i : i + n] for n in range(1, len(words) + 1) for i in range(len(words) - n + 1)}
+        best: dict[str, tuple[int, str]] = {}
+        vetoed: dict[int, bool] = {}
+        candidates = {(id(t), n): (t, n) for word in present for t, n in self.index.get(word, ())}
+        for term, name in candidates.values():
+            found = name in grams if how == "name" else name_set(name) <= present
+            if not found or len(name) <= best.get(term.indicator_id, (0, ""))[0]:
+                continue
+            if id(term) not in vetoed:
+                vetoed[id(term)] = any(veto in grams for veto in term.vetoes)
+            measure = None if vetoed[id(term)] else self._fits(term, statement, unit_id)
+            if measure:
+                best[term.indicator_id] = (len(name), measure)
+        return best
+
     def resolve(self, statement: Statement, unit_id: str | None) -> tuple[str | None, str | None, str, str | None]:
         """(indicator, measure, resolution, reason) of one statement."""
         if statement.target:
@@ -151,16 +179,7 @@ class Resolver:
         subject = _words(statement.subject)
         passes = ((subject, "name"), (subject, "words"), (subject + _words(statement.context or ""), "words"))
         for words, how in passes:
-            best: dict[str, tuple[int, str]] = {}
-            for term in self.vocabulary.terms:
-                if any(_contains(words, veto) for veto in term.vetoes):
-                    continue
-                for name in term.names:
-                    found = _contains(words, name) if how == "name" else set(name) <= set(words)
-                    if found:
-                        measure = self._fits(term, statement, unit_id)
-                        if measure and len(name) > best.get(term.indicator_id, (0, ""))[0]:
-                            best[term.indicator_id] = (len(name), measure)
+            best = self._best(statement, unit_id, words, how)
             if not best:
                 continue
             longest = max(length for length, _ in best.values())

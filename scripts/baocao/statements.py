@@ -19,13 +19,14 @@ What a clause does not settle is left unset with a reason, never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from baocao.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
 from baocao.measure import CHANGE, VERB, Clause, read_measure
 from baocao.normalize import reading_copy
-from baocao.periods import _BASE, figure_period, period_phrase
+from baocao.periods import _BASE, period_before, period_phrase, period_phrases
 
 _PERIOD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
@@ -60,6 +61,7 @@ class Statement:
     reason: str | None = None
 
 
+@functools.lru_cache(maxsize=8192)
 def clean_subject(text: str) -> str:
     """A subject without period words, qualifiers, brackets' punctuation and leading connectors."""
     text = _PERIOD_WORDS.sub(" ", text)
@@ -147,7 +149,9 @@ class _SectionReader:
         if regard and own:  # "5-8,5%/năm đối với lĩnh vực sản xuất kinh doanh": what the figure is of
             subject = f"{own} {clean_subject(regard.group(1))}"
         sentence_lead = self.text[mention.quote_start : mention.value_start]
-        start, end, period_from = figure_period(sentence_lead, *self.report)
+        sentence = self.text[mention.quote_start : mention.quote_end]
+        phrases = period_phrases(sentence, int(self.report[1][:4]))
+        start, end, period_from = period_before(phrases, len(sentence_lead), *self.report)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
         clause = Clause(
             lead, tail, rest, sentence_lead, (start, end), numerator,
@@ -271,6 +275,7 @@ def _own_clause(text: str) -> str:
 _CLAUSE_END = re.compile(VERB.pattern + r"(?:\s+\S+){0,2}\s*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def _later_year(sentence: str, year: int) -> bool:
     """A sentence about a later year's plan ("kế hoạch năm 2025", "năm 2025 phấn đấu")."""
     return any(

@@ -344,9 +344,10 @@ def merge_legal_documents(rows: Rows, known_types: set[str]) -> Rows:
 def check_required(rows: dict[str, Rows], specs: list[dict[str, Any]], path: Path) -> None:
     """Every required cell filled, before anything is written: a build that exits 0 always validates."""
     for spec in specs:
-        required = [f["name"] for f in spec["fields"] if f.get("required")]
-        for row in rows.get(spec["name"], []):
-            for name in required:
-                if row.get(name) is None or row.get(name) == "":
-                    key = ", ".join(str(row.get(k)) for k in spec.get("primary_key", [])[:2])
-                    raise BaocaoError(f"resource {spec['name']!r} ({key}): required {name!r} is empty", path)
+        table = rows.get(spec["name"], [])
+        for name in (f["name"] for f in spec["fields"] if f.get("required")):
+            values = [row.get(name) for row in table]
+            if None in values or "" in values:
+                row = table[next(i for i, v in enumerate(values) if v is None or v == "")]
+                key = ", ".join(str(row.get(k)) for k in spec.get("primary_key", [])[:2])
+                raise BaocaoError(f"resource {spec['name']!r} ({key}): required {name!r} is empty", path)
