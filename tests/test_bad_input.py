@@ -162,7 +162,7 @@ def test_interrupted_publish_leaves_the_previous_package(built, tmp_path):
     script = f"""
 import os, signal
 from pathlib import Path
-import baocao.package as package
+import baocao.publish as package
 real = os.replace
 def dying_replace(src, dst):
     if str(dst).endswith("/datapackage"):
@@ -174,7 +174,7 @@ package.publish(Path({str(out)!r}), {{"datapackage.json": b"{{}}", "x.csv": b"a\
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == -signal.SIGKILL
     # the old package was moved aside just before the kill: the next publish puts it back first
-    from baocao.package import recover
+    from baocao.publish import recover
 
     recover(out)
     assert snapshot(out) == before
@@ -188,7 +188,7 @@ def test_interrupted_build_while_writing(built, tmp_path):
     script = f"""
 import os, signal
 from pathlib import Path
-import baocao.package as package
+import baocao.publish as package
 real = os.fsync
 count = 0
 def dying_fsync(fd):

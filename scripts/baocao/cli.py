@@ -143,8 +143,8 @@ def build(sources: tuple[Path, ...], out: Path | None, generic_only: bool, **ove
         baocao build --source news.txt --province "Nghệ An" --period 2018-H1 --out /tmp/news
         baocao build --generic-only --out /tmp/generic
     """
-    from baocao.package import check_out
     from baocao.pipeline import build_package, default_sources
+    from baocao.publish import check_out
 
     started = time.perf_counter()
     metadata = current_metadata()
@@ -270,7 +270,7 @@ def site(package_dir: Path | None, out: Path | None, no_downloads: bool) -> None
     Example:
         baocao site
     """
-    from baocao.package import check_site_out
+    from baocao.publish import check_site_out
     from baocao.site import build_site
 
     out = in_project(out, "site")

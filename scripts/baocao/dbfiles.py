@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from baocao.errors import BaocaoError
-from baocao.package import MAX_DESCRIPTOR_BYTES
+from baocao.publish import MAX_DESCRIPTOR_BYTES
 from baocao.read import regular_file_bytes
 
 

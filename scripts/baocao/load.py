@@ -21,7 +21,7 @@ from baocao import paths
 from baocao.dbfiles import check_inspect_file, load_lock, remove_left_over, write_inspect_file
 from baocao.errors import BaocaoError, fault_point
 from baocao.metadata import Metadata
-from baocao.package import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
+from baocao.publish import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
 from baocao.read import regular_file_bytes
 from baocao.text import vi_sort_key
 

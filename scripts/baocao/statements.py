@@ -81,12 +81,18 @@ def read_statements(
     """The statements of one section's figures (``mentions``: (index in the report, mention))."""
     reader = _SectionReader(reading_copy(published), (report_start, report_end), unit_quantity, in_task_section)
     ordered = sorted(mentions, key=lambda item: item[1].value_start)
-    out = []
-    for position, (index, mention) in enumerate(ordered):
-        # the words after a figure run to the next figure; a rating ("khách sạn 3 sao") is part of them
-        after = [m.value_start for _, m in ordered[position + 1 :] if unit_quantity.get(m.unit_id or "") != "rating"]
-        out.append(reader.read(section_id, index, mention, after[0] if after else mention.quote_end))
-    return out
+    # the words after a figure run to the next figure; a rating ("khách sạn 3 sao") is part of them
+    following: list[int | None] = []
+    upcoming = None
+    for _, mention in reversed(ordered):
+        following.append(upcoming)
+        if unit_quantity.get(mention.unit_id or "") != "rating":
+            upcoming = mention.value_start
+    following.reverse()
+    return [
+        reader.read(section_id, index, mention, mention.quote_end if after is None else after)
+        for (index, mention), after in zip(ordered, following, strict=True)
+    ]
 
 
 class _SectionReader:
@@ -196,7 +202,7 @@ class _SectionReader:
         sentence = self.text[mention.quote_start : mention.quote_end]
         return (
             self.tasks
-            or bool(_TARGET.search(self.text, mention.quote_start, mention.value_start))
+            or any(at < mention.value_start - mention.quote_start for at in _target_words(sentence))
             or int(start[:4]) > year
             or _later_year(sentence, year)
         )
@@ -273,6 +279,12 @@ def _own_clause(text: str) -> str:
 
 
 _CLAUSE_END = re.compile(VERB.pattern + r"(?:\s+\S+){0,2}\s*$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _target_words(sentence: str) -> tuple[int, ...]:
+    """Where the words of a target ("phấn đấu", "mục tiêu"...) start in a sentence."""
+    return tuple(m.start() for m in _TARGET.finditer(sentence))
 
 
 @functools.lru_cache(maxsize=4096)

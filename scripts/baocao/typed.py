@@ -49,6 +49,16 @@ def read_document(document: Document, mentions: list[Mention], provenance: dict[
     return sorted(out, key=lambda s: s.mention_index)
 
 
+_resolvers: list[tuple[Any, Resolver]] = []  # the last vocabulary and its resolver: built once per catalog
+
+
+def _resolver(catalog, metadata, units: dict[str, Any]) -> Resolver:
+    if not _resolvers or _resolvers[0][0] is not catalog.vocabulary:
+        measure_units = {m["id"]: m["unit"] for m in metadata.measures}
+        _resolvers[:] = [(catalog.vocabulary, Resolver(catalog.vocabulary, catalog.indicators, units, measure_units))]
+    return _resolvers[0][1]
+
+
 def _flow_to_date(statement: Statement, term, report_period: tuple[str, str]) -> None:
     """A flow "đến ngày 30/9" runs from the start of its year (or the report's start) to that day;
     a stock is the level on that day."""
@@ -77,8 +87,7 @@ def resolve_report(
         return []
     units = {u.id: u for u in metadata.units}
     report_period = (str(provenance["period_start"]), str(provenance["period_end"]))
-    measure_units = {m["id"]: m["unit"] for m in metadata.measures}
-    resolver = Resolver(catalog.vocabulary, catalog.indicators, units, measure_units)
+    resolver = _resolver(catalog, metadata, units)
     terms = catalog.vocabulary.by_id()
     by_mention = {o.mention_index: o for o in observations}
     candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)

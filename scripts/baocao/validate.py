@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from baocao.errors import BaocaoError
-from baocao.package import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
+from baocao.publish import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
 from baocao.read import regular_file_bytes
 
 

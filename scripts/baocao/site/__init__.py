@@ -14,7 +14,7 @@ from typing import Any
 from baocao import paths
 from baocao.load import read_package
 from baocao.metadata import Metadata
-from baocao.package import check_site_out, publish
+from baocao.publish import check_site_out, publish
 from baocao.site import downloads, meta
 from baocao.site.chartset import across_reports_chart, chart_entries
 from baocao.site.downloads import read_rows
