@@ -72,16 +72,18 @@ _NOT_FIGURE_PATTERNS = [
     r"(?<![\w-])[A-Za-zĐđ][\w]*-\d+\b",  # a name with a number: Covid-19, SARS-CoV-2
     r"(?i:bình luận|lượt xem|lượt thích|lượt chia sẻ)\s*[(:]?\s*\d+\)?",  # a page's counters
 ]
-# each pattern is tried only where a cheap look finds what it needs (":", "/", "@", a domain's ending…)
+# each pattern is tried only where a cheap look at the text (lower-cased) finds what it needs
+_TLD = re.compile(r"\.(?:vn|com|net|org|info)\b")
+_WORD_DASH_DIGIT = re.compile(r"\w-\d")
 _NOT_FIGURE_NEEDS = [
-    re.compile(":"),
-    re.compile("/"),
-    re.compile(r"(?i)http|www\."),
-    re.compile("@"),
-    re.compile(r"\.(?:vn|com|net|org|info)\b"),
-    re.compile(r"(?i)hotline|đường dây nóng|điện thoại|đt|sđt|fax|tel"),
-    re.compile(r"\w-\d"),
-    re.compile(r"(?i)bình luận|lượt xem|lượt thích|lượt chia sẻ"),
+    lambda text, lower: ":" in text,
+    lambda text, lower: "/" in text,
+    lambda text, lower: "http" in lower or "www." in lower,
+    lambda text, lower: "@" in text,
+    lambda text, lower: _TLD.search(lower) is not None,
+    lambda text, lower: any(k in lower for k in ("hotline", "đường dây nóng", "điện thoại", "đt", "fax", "tel")),
+    lambda text, lower: "-" in text and _WORD_DASH_DIGIT.search(text) is not None,
+    lambda text, lower: any(k in lower for k in ("bình luận", "lượt xem", "lượt thích", "lượt chia sẻ")),
 ]
 _NOT_FIGURES = [
     (need, re.compile(pattern)) for need, pattern in zip(_NOT_FIGURE_NEEDS, _NOT_FIGURE_PATTERNS, strict=True)
@@ -182,8 +184,9 @@ class Extractor:
 
     def excluded_spans(self, text: str) -> list[tuple[int, int]]:
         spans = [(m.start(), m.end()) for m in _DATES.finditer(text)]
+        lower = text.lower()
         for need, pattern in _NOT_FIGURES:
-            if need.search(text):
+            if need(text, lower):
                 spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
         spans += [m.span() for m in _PHONE.finditer(text) if 9 <= sum(c.isdigit() for c in m.group(0)) <= 12]
         for match in _DAY_MONTH.finditer(text):

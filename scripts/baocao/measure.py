@@ -26,6 +26,11 @@ _RATIO_OF = {"plan": "pct_of_plan", "estimate": "pct_of_estimate", "total": "pct
 _PLAN_WORDS = re.compile(r"(?i)(?<!\w)(?:kế hoạch|KH|chỉ tiêu)(?!\w)")
 _ESTIMATE_WORDS = re.compile(r"(?i)(?<!\w)dự toán(?!\w)")
 _SAME_PERIOD = re.compile(r"\s*so với\s+(?:cùng kỳ|cùng tháng|cùng quý|cùng thời điểm|năm trước|năm 20|vụ)")
+_USUAL = re.compile(r"(?i)phổ biến(?: ở mức| từ)?\s*$")
+_HIGHEST = re.compile(r"(?i)cao nhất\s*:?\s*$")
+_LOWEST = re.compile(r"(?i)thấp nhất\s*:?\s*$")
+_RANK_LEAD = re.compile(r"(?i)(?:xếp thứ|thứ hạng|xếp vị trí)\s*$")
+_ESTIMATE_LEAD = re.compile(r"(?i)dự toán(?: [^,;]{0,30})? giao\s*(?:là\s*)?$")
 _PLAN_LEAD = re.compile(r"(?i)(?:kế hoạch|KH|chỉ tiêu)(?: giao| năm \d{4}| được giao| đề ra)?\s*(?:là\s*)?:?\s*$")
 _LEVEL_AFTER_CHANGE = re.compile(r"(?i)(?<!\w)(?:(?:giảm|tăng) (?:còn|lên)|nâng [^,;]{0,60} lên)(?: mức)?\s*$")
 _ADDITION = re.compile(r"(?i)(?<!\w)(?:có thêm|tăng thêm|thêm)\s*$")
@@ -53,14 +58,14 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     """The measure of one figure, or (None, why)."""
     lead = clause.lead
     if mention.role in (RANGE_LOW, RANGE_HIGH):
-        if re.search(r"(?i)phổ biến(?: ở mức| từ)?\s*$", lead):  # "phổ biến ở mức 5-8,5%": the usual range
+        if _USUAL.search(lead[-40:]):  # "phổ biến ở mức 5-8,5%": the usual range
             return ("typical_low" if mention.role == RANGE_LOW else "typical_high"), None
         return None, "range"
-    if re.search(r"(?i)cao nhất\s*:?\s*$", lead):
+    if _HIGHEST.search(lead[-20:]):
         return "max", None
-    if re.search(r"(?i)thấp nhất\s*:?\s*$", lead):
+    if _LOWEST.search(lead[-20:]):
         return "min", None
-    if mention.kind == "ordinal" or re.search(r"(?i)(?:xếp thứ|thứ hạng|xếp vị trí)\s*$", lead):
+    if mention.kind == "ordinal" or _RANK_LEAD.search(lead[-30:]):
         if mention.role == DENOMINATOR:
             return "rank_of", None
         if re.search(r"(?i)thứ|hạng|vị trí", lead):
@@ -107,9 +112,9 @@ def _percent(clause: Clause) -> tuple[str | None, str | None]:
     based = "so với" in tail[:40]
     if re.search(r"(?i)(?<!\w)chiếm", lead) and not change:
         return "share_pct", None
-    if _PLAN_LEAD.search(lead):
+    if _PLAN_LEAD.search(lead[-60:]):
         return "plan", None
-    if _LEVEL_AFTER_CHANGE.search(lead):
+    if _LEVEL_AFTER_CHANGE.search(lead[-90:]):
         return "value", "level_reached"
     base = month_base(tail, clause.period)
     if base == "other":
@@ -172,13 +177,13 @@ def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
     lead = clause.lead
     verbs = [m.group(1).lower() for m in VERB.finditer(lead)]
     verb = verbs[-1] if verbs else None
-    if _LEVEL_AFTER_CHANGE.search(lead):
+    if _LEVEL_AFTER_CHANGE.search(lead[-90:]):
         return "value", "level_reached"
-    if _PLAN_LEAD.search(lead) or re.match(
+    if _PLAN_LEAD.search(lead[-60:]) or re.match(
         r"(?i)\s*(?:[-+•]\s*)?(?:tổng\s+)?(?:kế hoạch|chỉ tiêu)\s[^,;]{0,80}\s(?:giao|là)\s*:?\s*$", lead
     ):
         return "plan", None
-    if re.search(r"(?i)dự toán(?: [^,;]{0,30})? giao\s*(?:là\s*)?$", lead):
+    if _ESTIMATE_LEAD.search(lead[-80:]):
         return "estimate", None
     if CHANGE.search(lead) and verb in ("tăng", "giảm"):
         if not _change_base(clause):
@@ -188,7 +193,7 @@ def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
         if _whole_year(clause.period) and _PREVIOUS_YEAR.search(clause.rest):
             return "change_abs_previous_year", None
         return "change_abs", None
-    if _ADDITION.search(lead):
+    if _ADDITION.search(lead[-20:]):
         return None, "addition"
     listed = re.search(r"(?i)trong đó|:\s*$", lead)
     if verb is None and listed and clause.sentence_level in ("plan", "estimate") and mention.role != NUMERATOR:
