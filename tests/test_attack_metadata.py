@@ -78,23 +78,30 @@ def set_key(get, key: str, value: Any):
 
 
 ECONOMY = "indicators/economy.yaml"
+ECONOMY_LOCATORS = "locators/bac-kan-2024-h1/economy.yaml"
 FIRST = "$.indicators[0]"
 
 
 @pytest.mark.parametrize(
     "file, change, parts",
     [
-        (ECONOMY, set_key(grdp_locator, "pattern", 123), [f"{FIRST}.locate[0].pattern (grdp): must be text, not 123"]),
+        (
+            ECONOMY_LOCATORS,
+            set_key(grdp_locator, "pattern", 123),
+            [f"{FIRST}.locate[0].pattern (grdp): must be text, not 123"],
+        ),
         (ECONOMY, set_key(lambda d: d["indicators"][0], "id", 123), [f"{FIRST}.id: must be text, not 123"]),
         (
-            ECONOMY,
+            ECONOMY_LOCATORS,
             set_key(lambda d: d["indicators"][0], "locate", 5),
             [f"{FIRST}.locate (grdp): must be a list, not 5"],
         ),
         (ECONOMY, set_key(lambda d: d["indicators"][0], "id", "GRDP"), ["must be lower-case ASCII snake_case"]),
         (ECONOMY, lambda d: d["indicators"][0].pop("name_en"), [f"{FIRST} (grdp): lacks 'name_en'"]),
-        (ECONOMY, set_key(lambda d: d["checks"][0], "kind", "product"), ["$.checks[0].kind", "must be one of sum"]),
-        (ECONOMY, set_key(lambda d: d["checks"][0], "tolerance", "abc"), ["$.checks[0].tolerance", "must be a number"]),
+        (ECONOMY_LOCATORS, set_key(lambda d: d["checks"][0], "kind", "product"), ["$.checks[0].kind", "one of sum"]),
+        (ECONOMY_LOCATORS, set_key(lambda d: d["checks"][0], "tolerance", "x"), ["$.checks[0].tolerance", "a number"]),
+        (ECONOMY, set_key(lambda d: d["indicators"][0], "locate", []), [f"{FIRST} (grdp): unknown key 'locate'"]),
+        (ECONOMY_LOCATORS, set_key(lambda d: d["indicators"][0], "id", "gdp"), ["indicator gdp: is not an indicator"]),
         (ECONOMY, set_key(lambda d: d, "colour", "red"), ["metadata/indicators/economy.yaml: unknown key 'colour'"]),
         ("units.yaml", set_key(lambda d: d["units"][0], "multiplier", "abc"), ["$.units[0].multiplier", "not 'abc'"]),
         ("units.yaml", set_key(lambda d: d["units"][0], "aliases", None), ["$.units[0].aliases", "a list, not empty"]),
@@ -114,18 +121,20 @@ def test_metadata_of_the_wrong_type_or_shape_is_one_line_naming_file_place_and_r
 
 
 def test_a_pattern_that_is_not_a_regular_expression_is_refused_when_metadata_is_read(project):
-    edit_yaml(project / "metadata" / ECONOMY, set_key(grdp_locator, "pattern", "(GRDP đạt {value}"))
-    build_refused(project, f"{ECONOMY}: {FIRST}.locate[0] (grdp): pattern '(GRDP đạt {{value}}'", "not a regular")
+    edit_yaml(project / "metadata" / ECONOMY_LOCATORS, set_key(grdp_locator, "pattern", "(GRDP đạt {value}"))
+    build_refused(
+        project, f"{ECONOMY_LOCATORS}: {FIRST}.locate[0] (grdp): pattern '(GRDP đạt {{value}}'", "not a regular"
+    )
 
 
 def test_a_pattern_without_value_is_refused_when_metadata_is_read(project):
-    edit_yaml(project / "metadata" / ECONOMY, set_key(grdp_locator, "pattern", "GRDP đạt {num}"))
+    edit_yaml(project / "metadata" / ECONOMY_LOCATORS, set_key(grdp_locator, "pattern", "GRDP đạt {num}"))
     build_refused(project, f"{FIRST}.locate[0] (grdp): pattern 'GRDP đạt {{num}}' must hold {{value}} once")
 
 
 def test_a_catastrophic_pattern_stops_the_build_within_its_time_budget(project):
     # nested repeats: on section I.1 the backtracking would run for longer than anyone waits
-    edit_yaml(project / "metadata" / ECONOMY, set_key(grdp_locator, "pattern", "(.*?,?)*đồng{value}"))
+    edit_yaml(project / "metadata" / ECONOMY_LOCATORS, set_key(grdp_locator, "pattern", "(.*?,?)*đồng{value}"))
     line = build_refused(project, "economy.yaml: indicator grdp (value): pattern '(.*?,?)*đồng{value}'")
     assert f"took over {MATCH_SECONDS:g} s on section I.1" in line and "backtracks catastrophically" in line
 

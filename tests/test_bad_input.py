@@ -99,7 +99,7 @@ def test_truncated_report_with_its_checksum_recorded_loses_its_locators(untouche
     assert_one_line(
         result,
         2,
-        "baocao: error: metadata/indicators/administration.yaml: indicator adm_papi (value): "
+        "baocao: error: metadata/locators/bac-kan-2024-h1/administration.yaml: indicator adm_papi (value): "
         f"section 'I.11.1' is not in {copy}",
     )
     assert (meta / "sources.yaml").read_bytes() == sources_yaml  # the build only reads metadata
@@ -117,7 +117,7 @@ def test_two_reports_claiming_one_id(untouched, meta):
 
 
 def test_locator_that_no_longer_matches(untouched, meta):
-    path = meta / "indicators" / "economy.yaml"
+    path = meta / "locators" / "bac-kan-2024-h1" / "economy.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("Khu vực Dịch vụ {value}%", "Khu vực Dịch vụ là {value}%"),
         encoding="utf-8",
@@ -126,7 +126,8 @@ def test_locator_that_no_longer_matches(untouched, meta):
     assert_one_line(
         result,
         2,
-        "metadata/indicators/economy.yaml: indicator va_services (share_pct): pattern matches nothing in section I.1",
+        "metadata/locators/bac-kan-2024-h1/economy.yaml: indicator va_services (share_pct): "
+        "pattern matches nothing in section I.1",
     )
 
 

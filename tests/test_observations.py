@@ -230,6 +230,9 @@ def meta_copy(tmp_path) -> Path:
     return target
 
 
+LOCATORS = "locators/bac-kan-2024-h1/economy.yaml"  # where the first report states its economy figures
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -237,20 +240,20 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_locator_that_matches_nothing_names_the_indicator(meta_copy):
-    _edit(meta_copy / "indicators/economy.yaml", "GRDP theo giá so sánh\\\\) đạt {value}", "GRDP thực tế đạt {value}")
+    _edit(meta_copy / LOCATORS, "GRDP theo giá so sánh\\\\) đạt {value}", "GRDP thực tế đạt {value}")
     with pytest.raises(BaocaoError, match=r"economy.yaml: indicator grdp \(value\): pattern matches nothing"):
         run([REPORT], Metadata(meta_copy))
 
 
 def test_locator_that_matches_twice_names_the_indicator(meta_copy):
-    _edit(meta_copy / "indicators/economy.yaml", '"^- Dịch vụ đạt {value} tỷ đồng"', '"đạt {value} tỷ đồng"')
+    _edit(meta_copy / LOCATORS, '"^- Dịch vụ đạt {value} tỷ đồng"', '"đạt {value} tỷ đồng"')
     with pytest.raises(BaocaoError, match=r"indicator va_services \(value\): pattern matches 7 places"):
         run([REPORT], Metadata(meta_copy))
 
 
 def test_status_needs_its_word_in_the_sentence(meta_copy):
     _edit(
-        meta_copy / "indicators/economy.yaml",
+        meta_copy / LOCATORS,
         '{measure: value, section: I.1, pattern: "GRDP theo',
         '{measure: value, status: estimated, section: I.1, pattern: "GRDP theo',
     )
@@ -303,7 +306,7 @@ def test_locate_command_lists_each_figure_found_then_the_checks_and_exits_0(meta
 
 
 def test_locate_command_lists_a_failing_locator_and_exits_2(meta_copy):
-    economy = meta_copy / "indicators/economy.yaml"
+    economy = meta_copy / LOCATORS
     text = economy.read_text(encoding="utf-8")
     economy.write_text(text.replace("section: I.1,", "section: I.99,", 1), encoding="utf-8")
     result = CliRunner().invoke(cli, ["--metadata", str(meta_copy), "locate", str(economy)])
@@ -319,3 +322,30 @@ def test_curator_checks_directly(metadata):
     results = {r.id: r for r in curator.checks(report.observations, report.report_id)}
     assert results["economic_structure_sums_to_100"].status == "pass"
     assert results["economic_structure_sums_to_100"].actual == Decimal("99.97")
+
+
+def test_a_second_report_layout_has_locators_of_its_own(meta_copy, tmp_path):
+    """metadata/locators/<layout>/ says where one report writes a figure; another report gets its own file."""
+    text = REPORT.read_text(encoding="utf-8").replace(
+        "(GRDP theo giá so sánh) đạt 4.128 tỷ đồng", "(GRDP theo giá so sánh) ước tính là 4.128 tỷ đồng"
+    )
+    other = tmp_path / "bac-kan-2024-h1-ban-sao.txt"
+    other.write_text(text, encoding="utf-8")
+    layout = meta_copy / "locators" / "bac-kan-2024-h1-ban-sao"
+    layout.mkdir()
+    (layout / "economy.yaml").write_text(
+        "report: bac-kan-2024-h1-ban-sao\n"
+        "indicators:\n"
+        "  - id: grdp\n"
+        "    locate:\n"
+        '      - {measure: value, section: I.1, pattern: "GRDP theo giá so sánh\\\\) ước tính là {value} tỷ đồng"}\n',
+        encoding="utf-8",
+    )
+    metadata = Metadata(meta_copy)
+    [first, second] = run([REPORT, other], metadata)
+    assert second.report_id == "bac-kan-2024-h1-ban-sao"
+    for report in (first, second):
+        grdp = next(o for o in report.observations if (o.indicator_id, o.measure) == ("grdp", "value"))
+        assert grdp.value_text == "4.128"
+    found = {(c.indicator_id, c.measure): c.source for c in second.coverage if c.observation is not None}
+    assert found[("grdp", "value")] == "report"  # its own locator, not the first report's nor a standard one

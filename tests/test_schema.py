@@ -9,7 +9,12 @@ from baocao import paths
 from baocao.metadata import Metadata
 from baocao.schema import schema, schema_name
 
-FILES = sorted(paths.METADATA.glob("*.yaml")) + sorted((paths.METADATA / "indicators").glob("*.yaml"))
+FILES = [
+    *sorted(paths.METADATA.glob("*.yaml")),
+    *sorted((paths.METADATA / "indicators").glob("*.yaml")),
+    *sorted((paths.METADATA / "locators").rglob("*.yaml")),
+    *sorted((paths.METADATA / "vocabulary").glob("*.yaml")),
+]
 SCHEMAS = sorted((Path(__file__).parents[1] / "scripts/baocao/schemas").glob("*.schema.json"))
 
 

@@ -1,8 +1,9 @@
 """The indicator catalog: indicator definitions, their locators, tables and checks, read from metadata.
 
-metadata/indicators/ holds one file per topic: each indicator says what it is and
-where each of its measures is written (a section and a pattern over that section's
-clean text, see baocao.patterns). metadata/standard.yaml adds the standard
+metadata/indicators/ holds one file per topic: what each indicator is, and the topic's
+tables. metadata/locators/<report>/ says where one report (or layout of reports)
+writes each measure (a section and a pattern over that section's clean text, see
+baocao.patterns), with the checks written for it. metadata/standard.yaml adds the standard
 locators, tried over every section of any report, and metadata/vocabulary.yaml the
 names of the standard indicators. The shape of each file is checked by its schema
 (baocao.schema); this module checks what ties the files together: ids used once,
@@ -19,7 +20,7 @@ from typing import Any
 
 from baocao.errors import BaocaoError
 from baocao.patterns import check_pattern
-from baocao.schema import label
+from baocao.schema import label, schema_name
 
 # what a file that defines a new indicator (standard.yaml, vocabulary.yaml) must give of it
 DEFINITION = {"topic", "name_vi", "name_en", "description_vi", "description_en", "unit"}
@@ -36,6 +37,7 @@ class Locator:
     note: str | None = None
     report: str | None = None  # the report (or report layout) the locator was written for; None: any
     patterns: tuple[str, ...] = ()  # a standard locator's phrasings, tried in order
+    file: str | None = None  # the metadata file it is written in
 
 
 @dataclass
@@ -132,25 +134,39 @@ class _Reader:
         )
 
     def topic_file(self, path: Path) -> None:
-        """One file of metadata/indicators/: a topic's indicators, tables and checks."""
+        """One file of metadata/indicators/: what a topic's indicators are, and its tables."""
         name = label(path, "indicators")
         data = self.metadata.load_file(path, "indicators")
-        topic, report = data["topic"], data.get("report")
+        topic = data["topic"]
         self.known("topic", topic, name)
-        for index, item in enumerate(data.get("indicators") or []):
-            where = f"{name}: indicator {item['id']}"
-            locators = [
-                self.locator(item["id"], spec, f"{name}: $.indicators[{index}].locate[{n}] ({item['id']})", report)
-                for n, spec in enumerate(item["locate"])
-            ]
-            measures = [loc.measure for loc in locators]
-            if len(set(measures)) != len(measures):
-                raise BaocaoError("a measure is located twice", where)
-            self.add(item, topic, locators, name, where)
+        for item in data.get("indicators") or []:
+            self.add(item, topic, [], name, f"{name}: indicator {item['id']}")
         for table in data.get("tables") or []:
             for column in table["columns"]:
                 self.known("measure", column["measure"], f"{name}: table {table['id']}")
             self.tables.append({**table, "topic": topic, "file": name})
+
+    def locator_file(self, path: Path) -> None:
+        """One file of metadata/locators/: where a report (or layout) states figures of defined indicators,
+        and the checks written for it."""
+        name = label(path, "locators")
+        data = self.metadata.load_file(path, "locators")
+        report = data["report"]
+        for index, item in enumerate(data["indicators"]):
+            where = f"{name}: indicator {item['id']}"
+            indicator = self.indicators.get(item["id"])
+            if indicator is None:
+                raise BaocaoError("is not an indicator of metadata/indicators/", where)
+            locators = [
+                self.locator(item["id"], spec, f"{name}: $.indicators[{index}].locate[{n}] ({item['id']})", report)
+                for n, spec in enumerate(item["locate"])
+            ]
+            for locator in locators:
+                locator.file = name
+            measures = [loc.measure for loc in indicator.locators + locators if loc.report == report]
+            if len(set(measures)) != len(measures):
+                raise BaocaoError("a measure is located twice for this report", where)
+            indicator.locators.extend(locators)
         for check in data.get("checks") or []:
             self.checks.append({**check, "file": name, "report": report})
 
@@ -216,14 +232,28 @@ def catalog_of(metadata: Any) -> Catalog:
     return _whole[metadata]
 
 
-def load_catalog(metadata: Any, files: list[Path] | None = None) -> Catalog:
-    """Read the catalog of a ``baocao.metadata.Metadata``: every file under indicators/, or only ``files``.
+def _locator_files(files: list[Path], every: list[Path]) -> list[Path]:
+    """The locator files ``files`` name: a file of locators/ itself, or for a topic's file of indicators/,
+    the locators of that topic for every report."""
+    chosen: list[Path] = []
+    for path in files:
+        if schema_name(path) == "indicators":
+            chosen += [p for p in every if p.name == path.name and p not in chosen]
+        elif path not in chosen:
+            chosen.append(path)
+    return chosen
 
-    With ``files`` given (``baocao locate``), standard.yaml and vocabulary.yaml are left out.
-    """
+
+def load_catalog(metadata: Any, files: list[Path] | None = None) -> Catalog:
+    """Read the catalog of a ``baocao.metadata.Metadata``: every indicator of indicators/ with the locators
+    of every file under locators/, or only those of ``files`` (``baocao locate``, ``baocao coverage``: then
+    standard.yaml and vocabulary.yaml are left out)."""
     reader = _Reader(metadata)
-    for path in files if files is not None else sorted((metadata.root / "indicators").glob("*.yaml")):
-        reader.topic_file(Path(path))
+    for path in sorted((metadata.root / "indicators").glob("*.yaml")):
+        reader.topic_file(path)
+    every = sorted((metadata.root / "locators").rglob("*.yaml"))
+    for path in every if files is None else _locator_files([Path(f) for f in files], every):
+        reader.locator_file(path)
     vocabulary = None
     if files is None:
         if (metadata.root / "standard.yaml").exists():

@@ -308,15 +308,16 @@ def serve(host: str, port: int, db: Path | None, site_dir: Path | None) -> None:
 @report_option(help="The report to run the locators on.")
 @project_option
 def locate(files: tuple[Path, ...], source: Path | None) -> None:
-    """Run indicator locators and print what each finds, or why it fails.
+    """Run a report's locators and print what each finds, or why it fails.
 
-    For writing and reviewing metadata/indicators/*.yaml: every locator is tried,
-    all problems are listed, and the consistency checks of those files are run.
-    Exits 2 if any locator fails.
+    For writing and reviewing metadata/locators/<report>/*.yaml (or, given a file of
+    metadata/indicators/, every report's locators of that topic): every locator is
+    tried, all problems are listed, and the checks of those files are run. Exits 2 if
+    any locator fails.
 
     \b
     Example:
-        baocao locate metadata/indicators/economy.yaml
+        baocao locate metadata/locators/bac-kan-2024-h1/economy.yaml
     """
     from baocao.review import locate_lines
 

@@ -50,7 +50,7 @@ class Curator:
     def locate(self, locator: Locator, texts: dict[str, str], mentions: list[Mention], source: str) -> Observation:
         """A report-specific locator: exactly one match in its section, or the build stops."""
         indicator = self.catalog.indicators[locator.indicator_id]
-        where = f"{indicator.file}: indicator {indicator.id} ({locator.measure})"
+        where = f"{locator.file or indicator.file}: indicator {indicator.id} ({locator.measure})"
         text = texts.get(locator.section)
         if text is None:
             raise BaocaoError(f"section {locator.section!r} is not in {source}", where)

@@ -52,6 +52,8 @@ class Metadata:
             self.load_file(path, "indicators")
         for path in sorted((self.root / "vocabulary").glob("*.yaml")):
             self.load_file(path, "vocabulary")
+        for path in sorted((self.root / "locators").rglob("*.yaml")):
+            self.load_file(path, "locators")
 
     @cached_property
     def units(self) -> list[Unit]:

@@ -37,8 +37,13 @@ _TYPES = {
 
 
 def schema_name(path: Path) -> str:
-    """The schema of a metadata file: its own name, or ``indicators`` for a file under indicators/."""
-    return "indicators" if path.parent.name == "indicators" else path.stem
+    """The schema of a metadata file: its own name, or that of its folder (indicators/, vocabulary/,
+    locators/ and a layout's folder in it)."""
+    if path.parent.name in ("indicators", "vocabulary"):
+        return path.parent.name
+    if "locators" in (path.parent.name, path.parent.parent.name):
+        return "locators"
+    return path.stem
 
 
 def label(path: Path, kind: str | None = None) -> str:
@@ -47,6 +52,9 @@ def label(path: Path, kind: str | None = None) -> str:
         return f"metadata/indicators/{path.name}"
     if path.parent.name == "vocabulary":
         return f"metadata/vocabulary/{path.name}"
+    if (kind or schema_name(path)) == "locators":
+        folder = "locators" if path.parent.name == "locators" else f"locators/{path.parent.name}"
+        return f"metadata/{folder}/{path.name}"
     return f"metadata/{path.name}"
 
 
