@@ -147,3 +147,14 @@ def copy_of_package(built, tmp_path) -> Path:
     target = tmp_path / "pkg"
     shutil.copytree(built, target)
     return target
+
+
+def one_line(result, code: int, *parts: str) -> str:
+    """The result exited ``code`` with exactly one error line on stderr holding every part, and no traceback."""
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("baocao: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for part in parts:
+        assert part in lines[0], lines[0]
+    return lines[0]

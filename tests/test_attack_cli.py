@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from baocao import paths
 from baocao.cli import cli
+from conftest import one_line
 
 REPORT = paths.SOURCES / "bac-kan-2024-h1.txt"
 CSV_FIELD_LIMIT = 131_072  # the csv module's default
@@ -38,17 +39,6 @@ def baocao(*args: str, env: dict | None = None, cwd: Path | None = None, prefix:
         cwd=cwd,
         timeout=120,
     )
-
-
-def one_line(result, code: int, *parts: str) -> str:
-    """The result exited ``code`` with exactly one error line on stderr holding every part, and no traceback."""
-    assert result.returncode == code, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("baocao: error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for part in parts:
-        assert part in lines[0], lines[0]
-    return lines[0]
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -20,22 +20,11 @@ import yaml
 
 from baocao import paths
 from baocao.patterns import MATCH_SECONDS
-from conftest import REPORT
+from conftest import REPORT, one_line
 
 
 def baocao(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "baocao", *args], capture_output=True, text=True, timeout=120)
-
-
-def one_line(result: subprocess.CompletedProcess, *parts: str) -> str:
-    """Exit 2 with exactly one error line holding every part, and no traceback."""
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("baocao: error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for part in parts:
-        assert part in lines[0], lines[0]
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -64,7 +53,7 @@ def edit_yaml(path: Path, change) -> None:
 def build_refused(project: Path, *parts: str) -> str:
     before = snapshot(project)
     result = baocao("--metadata", str(project / "metadata"), "build", "--out", str(project / "out"))
-    line = one_line(result, *parts)
+    line = one_line(result, 2, *parts)
     assert snapshot(project) == before
     return line
 
@@ -175,7 +164,7 @@ def test_a_source_folder_with_something_other_than_a_regular_file_is_refused(pro
     try:
         before = snapshot(project)
         result = baocao("build", "--source", str(folder), "--out", str(project / "out"))
-        one_line(result, str(special), reason)
+        one_line(result, 2, str(special), reason)
         assert snapshot(project) == before
     finally:
         if server is not None:
@@ -188,7 +177,7 @@ def test_site_refuses_an_out_folder_that_is_not_a_site(tmp_path):
     (out / "keep.txt").write_text("not a site\n", encoding="utf-8")
     before = snapshot(tmp_path)
     result = baocao("site", "--no-downloads", "--out", str(out))
-    one_line(result, str(out), "--out must be an empty folder or a site written by baocao", "1 file(s)")
+    one_line(result, 2, str(out), "--out must be an empty folder or a site written by baocao", "1 file(s)")
     assert snapshot(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
 

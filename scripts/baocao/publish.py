@@ -88,6 +88,17 @@ def recover_before_read(package: Path) -> None:
             ) from None
 
 
+def _out_names(out: Path) -> set[str]:
+    """What an ``--out`` folder holds (nothing for a missing one); the root folder and files are refused."""
+    if out == out.parent:
+        raise BaocaoError("--out cannot be the root folder", out)
+    if not out.exists() and not out.is_symlink():
+        return set()
+    if not out.is_dir():
+        raise BaocaoError("--out is a file, not a folder", out)
+    return {entry.name for entry in out.iterdir()}
+
+
 def check_out(out: Path) -> None:
     """Refuse an ``--out`` that a publish would destroy: it must be missing, empty, or a package a build wrote.
 
@@ -95,13 +106,7 @@ def check_out(out: Path) -> None:
     ``tabular-data-package`` and only the files that descriptor names.
     """
     out = Path(out).resolve()
-    if out == out.parent:
-        raise BaocaoError("--out cannot be the root folder", out)
-    if not out.exists() and not out.is_symlink():
-        return
-    if not out.is_dir():
-        raise BaocaoError("--out is a file, not a folder", out)
-    names = {entry.name for entry in out.iterdir()}
+    names = _out_names(out)
     if not names:
         return
     refusal = "--out must be an empty folder or a data package written by baocao; "
@@ -138,13 +143,7 @@ def check_site_out(out: Path) -> None:
     metadata) and ``datasette-metadata.json`` that every ``baocao site`` writes.
     """
     out = Path(out).resolve()
-    if out == out.parent:
-        raise BaocaoError("--out cannot be the root folder", out)
-    if not out.exists() and not out.is_symlink():
-        return
-    if not out.is_dir():
-        raise BaocaoError("--out is a file, not a folder", out)
-    names = {entry.name for entry in out.iterdir()}
+    names = _out_names(out)
     if not names:
         return
     try:
