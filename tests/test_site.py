@@ -13,6 +13,7 @@ import pytest
 from frictionless import validate
 
 from baocao import paths
+from baocao.metadata import Metadata
 
 
 def fetch(url: str, method: str = "GET", cookie: str | None = None, data: bytes | None = None):
@@ -187,11 +188,8 @@ def test_landing_json_ld(site):
     assert {n["@language"] for n in data["name"]} == {"vi", "en"}
     assert data["temporalCoverage"] == "2024-01-01/2024-06-30"
     assert data["spatialCoverage"]["address"]["addressRegion"] == "Bắc Kạn"
-    assert [d["contentUrl"].rsplit("/", 1)[1] for d in data["distribution"]] == [
-        "baocao-csv.zip",
-        "baocao-json.zip",
-        "baocao.xlsx",
-    ]
+    listed = [d["file"] for d in Metadata().load("site.yaml")["downloads"]]
+    assert [d["contentUrl"].rsplit("/", 1)[1] for d in data["distribution"]] == listed
 
 
 def test_robots_may_index(site):
@@ -418,3 +416,23 @@ def test_search_folds_the_words_as_the_index_does():
     report = (paths.SOURCES / "bac-kan-2024-h1.txt").read_text(encoding="utf-8")
     assert fold(report) == text_fold(report)
     assert fold("Chợ Đồn") == fold("cho don") == "cho don"
+
+
+def test_the_parquet_copy_has_each_table_with_the_package_types_and_rows(built):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from baocao.site import downloads
+
+    archive = downloads._zip(downloads.parquet_files(built))
+    assert archive == downloads._zip(downloads.parquet_files(built))  # byte-identical from build to build
+    descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+    with zipfile.ZipFile(io.BytesIO(archive)) as files:
+        assert sorted(files.namelist()) == sorted(f"{r['name']}.parquet" for r in descriptor["resources"])
+        for resource in descriptor["resources"]:
+            table = pq.read_table(pa.BufferReader(files.read(f"{resource['name']}.parquet")))
+            assert table.num_rows == resource["rowCount"], resource["name"]
+            for field in resource["schema"]["fields"]:
+                kind = table.schema.field(field["name"]).type
+                expected = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
+                assert kind == expected.get(field["type"], kind), (resource["name"], field["name"], kind)

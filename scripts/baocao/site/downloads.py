@@ -1,4 +1,4 @@
-"""The package as downloads: a zip of CSVs, a zip of JSON, an XLSX workbook. Byte-identical from build to build."""
+"""The package as downloads: zips of CSVs, JSON and Parquet, an XLSX workbook. Byte-identical from build to build."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from baocao.site.parquet import parquet_files
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -223,6 +225,7 @@ def xlsx(package_dir: Path, labels: dict[str, str] | None = None) -> bytes:
 
 
 MEDIATYPES = {
+    "parquet": "application/zip",
     "csv": "application/zip",
     "json": "application/zip",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -238,6 +241,7 @@ def make_all(package_dir: Path, interface: dict, items: list[dict], files: dict[
     makers = {
         "baocao-csv.zip": csv_zip,
         "baocao-json.zip": json_zip,
+        "baocao-parquet.zip": lambda folder: _zip(parquet_files(folder)),
         "baocao.xlsx": lambda folder: xlsx(folder, interface["workbook"]),
     }
     out = []
