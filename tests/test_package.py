@@ -1,5 +1,6 @@
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -215,3 +216,18 @@ def test_malformed_metadata_is_one_line(tmp_path):
     (metadata / "units.yaml").write_text("units: []\ncolour: red\n", encoding="utf-8")
     with pytest.raises(BaocaoError, match=r"metadata/units.yaml: unknown key 'colour'"):
         Metadata(metadata).units
+
+
+def test_the_package_homepage_is_the_public_address_set_in_metadata_or_none(tmp_path):
+    from baocao.metadata import Metadata
+    from baocao.package import build_descriptor
+
+    meta = tmp_path / "metadata"
+    shutil.copytree(paths.METADATA, meta)
+    assert "homepage" not in build_descriptor(Metadata(meta), [])  # served anywhere: no address is claimed
+    interface = meta / "interface.yaml"
+    interface.write_text(
+        interface.read_text(encoding="utf-8").replace('base_url: ""', 'base_url: "https://data.example.vn/"'),
+        encoding="utf-8",
+    )
+    assert build_descriptor(Metadata(meta), [])["homepage"] == "https://data.example.vn/"

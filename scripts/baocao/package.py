@@ -102,6 +102,13 @@ def field_descriptor(spec: dict[str, Any], tables: dict[str, list[dict[str, Any]
     return field
 
 
+def public_address(metadata: Metadata) -> str | None:
+    """Where the package is published: ``base_url`` of metadata/interface.yaml, else ``homepage`` of
+    metadata/package.yaml, else none (a package built for no address says none)."""
+    base = (metadata.load("interface.yaml").get("base_url") or "").strip()
+    return base or metadata.package.get("homepage") or None
+
+
 def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[str, Any]:
     package = metadata.package
     starts = sorted(str(r["period_start"]) for r in reports)
@@ -120,7 +127,7 @@ def build_descriptor(metadata: Metadata, reports: list[dict[str, Any]]) -> dict[
         },
         "languages": ["vi", "en"],
         "version": package["version"],
-        "homepage": package["homepage"],
+        **({"homepage": homepage} if (homepage := public_address(metadata)) else {}),
         "keywords": package["keywords_vi"],
         "licenses": [
             {"name": lic["name"], "path": lic["path"], "title": lic["title_vi"], **i18n(lic["title_en"])}
