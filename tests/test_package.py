@@ -66,6 +66,19 @@ def test_every_mention_points_into_its_section(built):
         assert parse_number(row["value_text"]).value == Decimal(row["value"]), row["mention_id"]
 
 
+def test_every_statement_points_into_its_section_as_its_mention_does(built):
+    sections = {row["section_id"]: row["text"] for row in read_csv(built / "sections.csv")}
+    mentions = {row["mention_id"]: row for row in read_csv(built / "mentions.csv")}
+    statements = read_csv(built / "statements.csv")
+    assert statements and set(mentions) == {row["statement_id"] for row in statements}  # every figure is typed
+    for row in statements:
+        text = sections[row["section_id"]]
+        assert text[int(row["quote_start"]) : int(row["quote_end"])] == row["quote"], row["statement_id"]
+        assert text[int(row["value_start"]) : int(row["value_end"])] == row["value_text"], row["statement_id"]
+        mention = mentions[row["statement_id"]]
+        assert (row["value"], row["unit_id"], row["quote"]) == (mention["value"], mention["unit_id"], mention["quote"])
+
+
 def test_every_citation_points_into_its_section(built):
     sections = {row["section_id"]: row["text"] for row in read_csv(built / "sections.csv")}
     for row in read_csv(built / "legal_citations.csv"):
