@@ -61,32 +61,44 @@ class _Spans:
 
 
 _DATES = re.compile(r"(?=[\dTtQq])(?:" + "|".join(f"(?:{p})" for p in _DATE_PATTERNS) + ")")
-# What is written with digits but is not a figure: page chrome and names around a report's text
-_NOT_FIGURE_PATTERNS = [
-    r"(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d])",  # a time: 03:14, 14:05:09
-    r"(?<![\d/.,])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])",  # a month: 01/2025, 10/2023
-    r"(?i:https?://|www\.)[^\s,;)]+",  # a URL
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # an e-mail address
-    r"(?<![\w.])[\w-]+(?:\.[\w-]+)*\.(?:gov\.vn|com\.vn|org\.vn|net\.vn|edu\.vn|vn|com|net|org|info)\b[^\s,;)]*",
-    r"(?i:hotline|đường dây nóng|điện thoại|đt|sđt|fax|tel)\s*:?\s*\+?[\d\s().-]{6,}\d",  # a phone line
-    r"(?<![\w-])[A-Za-zĐđ][\w]*-\d+\b",  # a name with a number: Covid-19, SARS-CoV-2
-    r"(?i:bình luận|lượt xem|lượt thích|lượt chia sẻ)\s*[(:]?\s*\d+\)?",  # a page's counters
-]
-# each pattern is tried only where a cheap look at the text (lower-cased) finds what it needs
+# What is written with digits but is not a figure: page chrome and names around a report's text.
+# Each pattern is tried only where a cheap look at the text (and its lower case) finds what it needs.
 _TLD = re.compile(r"\.(?:vn|com|net|org|info)\b")
 _WORD_DASH_DIGIT = re.compile(r"\w-\d")
-_NOT_FIGURE_NEEDS = [
-    lambda text, lower: ":" in text,
-    lambda text, lower: "/" in text,
-    lambda text, lower: "http" in lower or "www." in lower,
-    lambda text, lower: "@" in text,
-    lambda text, lower: _TLD.search(lower) is not None,
-    lambda text, lower: any(k in lower for k in ("hotline", "đường dây nóng", "điện thoại", "đt", "fax", "tel")),
-    lambda text, lower: "-" in text and _WORD_DASH_DIGIT.search(text) is not None,
-    lambda text, lower: any(k in lower for k in ("bình luận", "lượt xem", "lượt thích", "lượt chia sẻ")),
-]
+_PHONE_WORDS = ("hotline", "đường dây nóng", "điện thoại", "đt", "fax", "tel")
+_COUNTER_WORDS = ("bình luận", "lượt xem", "lượt thích", "lượt chia sẻ")
 _NOT_FIGURES = [
-    (need, re.compile(pattern)) for need, pattern in zip(_NOT_FIGURE_NEEDS, _NOT_FIGURE_PATTERNS, strict=True)
+    (need, re.compile(pattern))
+    for need, pattern in [
+        # a time: 03:14, 14:05:09
+        (lambda text, lower: ":" in text, r"(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d])"),
+        # a month: 01/2025, 10/2023
+        (lambda text, lower: "/" in text, r"(?<![\d/.,])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])"),
+        # a URL
+        (lambda text, lower: "http" in lower or "www." in lower, r"(?i:https?://|www\.)[^\s,;)]+"),
+        # an e-mail address
+        (lambda text, lower: "@" in text, r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+        # a domain
+        (
+            lambda text, lower: _TLD.search(lower) is not None,
+            r"(?<![\w.])[\w-]+(?:\.[\w-]+)*\.(?:gov\.vn|com\.vn|org\.vn|net\.vn|edu\.vn|vn|com|net|org|info)\b[^\s,;)]*",
+        ),
+        # a phone line
+        (
+            lambda text, lower: any(k in lower for k in _PHONE_WORDS),
+            r"(?i:hotline|đường dây nóng|điện thoại|đt|sđt|fax|tel)\s*:?\s*\+?[\d\s().-]{6,}\d",
+        ),
+        # a name with a number: Covid-19, SARS-CoV-2
+        (
+            lambda text, lower: "-" in text and _WORD_DASH_DIGIT.search(text) is not None,
+            r"(?<![\w-])[A-Za-zĐđ][\w]*-\d+\b",
+        ),
+        # a page's counters
+        (
+            lambda text, lower: any(k in lower for k in _COUNTER_WORDS),
+            r"(?i:bình luận|lượt xem|lượt thích|lượt chia sẻ)\s*[(:]?\s*\d+\)?",
+        ),
+    ]
 ]
 # 0912 345 678, (0209) 3870 123, +84 912 345 678: nine to eleven digits starting with 0 or +84
 _PHONE = re.compile(r"(?:\+84[\s.]?|\(0\d{1,4}\)\s?|(?<![\d.,/])0)\d{1,4}(?:[\s.-]?\d{2,4}){1,3}(?![\d.,])")

@@ -97,6 +97,11 @@ def _denominator(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     return "plan_or_total", None
 
 
+def _last_verb(lead: str) -> str | None:
+    verbs = VERB.findall(lead)
+    return verbs[-1].lower() if verbs else None
+
+
 def _change_base(clause: Clause) -> bool:
     """A comparison stated after the figure, or later in the same clause ("tăng 12 vụ, giảm 03 người
     chết, tăng 14 người bị thương so với cùng kỳ")."""
@@ -106,8 +111,7 @@ def _change_base(clause: Clause) -> bool:
 
 def _percent(clause: Clause) -> tuple[str | None, str | None]:
     tail, lead = clause.tail.lower(), clause.lead
-    verbs = [m.group(1).lower() for m in VERB.finditer(lead)]
-    verb = verbs[-1] if verbs else None
+    verb = _last_verb(lead)
     change = bool(CHANGE.search(lead))
     based = "so với" in tail[:40]
     if re.search(r"(?i)(?<!\w)chiếm", lead) and not change:
@@ -175,8 +179,7 @@ def _whole_year(period: tuple[str, str]) -> bool:
 
 def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
     lead = clause.lead
-    verbs = [m.group(1).lower() for m in VERB.finditer(lead)]
-    verb = verbs[-1] if verbs else None
+    verb = _last_verb(lead)
     if _LEVEL_AFTER_CHANGE.search(lead[-90:]):
         return "value", "level_reached"
     if _PLAN_LEAD.search(lead[-60:]) or re.match(

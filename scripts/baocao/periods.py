@@ -29,11 +29,6 @@ def _iso_months(first: int, last: int, year: int) -> tuple[str, str]:
     return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{calendar.monthrange(year, last)[1]:02d}"
 
 
-def figure_period(lead: str, report_start: str, report_end: str) -> tuple[str, str, str]:
-    """The period the nearest phrase before a figure names, with the report's year where it gives none."""
-    return period_before(period_phrases(lead, int(report_end[:4])), len(lead), report_start, report_end)
-
-
 @functools.lru_cache(maxsize=4096)
 def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str]], ...]:
     """Every phrase of a sentence that names a period, as (where it ends, (first day, last day)); the

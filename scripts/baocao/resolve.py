@@ -1,12 +1,13 @@
-"""Stage 5, resolve: statements matched to the standard vocabulary (metadata/vocabulary.yaml) by their words.
+"""Stage 5, resolve: statements matched by their words to the vocabulary (metadata/vocabulary.yaml and
+metadata/vocabulary/).
 
 A subject is compared with each indicator's names after folding (tone placement, đ, case,
-punctuation): the longest name found as a run of words in the subject wins; failing that,
-a name whose words all stand in the subject together with its sentence's first subject
-("năng suất" in a sentence about "lúa"). A name is only taken if the indicator may have the
-statement's measure and unit. Two indicators tied on the longest name, or one indicator given
-two different values for the same measure and period, leave the figures ambiguous: a wrong
-indicator is worse than none.
+punctuation, period words): the longest name found as a run of words in the subject wins;
+failing that, a name whose words all stand in the subject; failing that, in the subject
+together with its sentence's first subject ("năng suất" in a sentence about "lúa"). A name
+is only taken if the indicator may have the statement's measure and unit. Two indicators
+tied on the longest name, or one indicator given two different values for the same measure
+and period, leave the figures ambiguous: a wrong indicator is worse than none.
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], mea
         terms.append(
             Term(
                 str(item["id"]),
-                [_name(n) for n in item["names"] if _name(n)],
-                [_words(n) for n in item.get("not", []) if _words(n)],
+                [name for n in item["names"] if (name := _name(n))],
+                [veto for n in item.get("not", []) if (veto := _words(n))],
                 set(item["measures"]),
                 bool(item.get("share_is_value")),
                 item.get("code"),

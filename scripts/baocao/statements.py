@@ -171,7 +171,7 @@ class _SectionReader:
         statement = Statement(
             index, section_id, subject or None,
             self.sentence_subject if self.sentence_subject != subject else None,
-            measure, why, start, end, period_from, direction, self._target(mention, start),
+            measure, why, start, end, period_from, direction, self._target(mention, sentence, start),
         )  # fmt: skip
         if mention.kind == "period" or period_phrase(self.text, mention):
             # "9 tháng" names the period of the figure after it: neither a figure nor a subject
@@ -197,9 +197,8 @@ class _SectionReader:
         if measure in ("value", "plan", "estimate") and mention.unit_id != "percent" and mention.role == SINGLE:
             self.sentence_level = measure
 
-    def _target(self, mention: Mention, start: str) -> bool:
+    def _target(self, mention: Mention, sentence: str, start: str) -> bool:
         year = int(self.report[1][:4])
-        sentence = self.text[mention.quote_start : mention.quote_end]
         return (
             self.tasks
             or any(at < mention.value_start - mention.quote_start for at in _target_words(sentence))

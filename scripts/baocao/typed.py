@@ -1,6 +1,6 @@
 """Every figure of a report typed (statements) and the resolved ones published (observations).
 
-Report-specific locators (metadata/indicators/) and the standard locators keep what they
+Report-specific locators (metadata/locators/) and the standard locators keep what they
 find; the statements of the other figures are resolved against the vocabulary, and become
 observations where one indicator, measure and period is given one value. ``generic_only``
 ignores every locator: what the generic reading alone achieves.
