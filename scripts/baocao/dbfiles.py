@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -79,15 +80,17 @@ def write_inspect_file(db_path: Path, inspect_file: Path, name: Path | None = No
     renamed to (Datasette keys them by file name; the sha256 and size stay those of the file).
     """
     final = Path(name or db_path)
-    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        counts = {t: {"count": connection.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]} for t in tables}
-    except sqlite3.Error as error:
-        raise BaocaoError(f"cannot count the tables: {error}", db_path) from None
-    finally:
-        connection.close()
-    entry = {"hash": _sha256(db_path), "size": db_path.stat().st_size, "file": str(final), "tables": counts}
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        digest = pool.submit(_sha256, db_path)  # hashed while counted: both outside the GIL
+        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            counts = {t: {"count": connection.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]} for t in tables}
+        except sqlite3.Error as error:
+            raise BaocaoError(f"cannot count the tables: {error}", db_path) from None
+        finally:
+            connection.close()
+        entry = {"hash": digest.result(), "size": db_path.stat().st_size, "file": str(final), "tables": counts}
     handle, temporary = tempfile.mkstemp(prefix=f".{inspect_file.name}.", suffix=".tmp", dir=inspect_file.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

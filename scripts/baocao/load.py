@@ -2,154 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import hashlib
-import io
-import json
+import concurrent.futures
 import os
-import re
 import sqlite3
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from baocao import paths
+from baocao.csvfiles import read_package
 from baocao.dbfiles import check_inspect_file, load_lock, remove_left_over, write_inspect_file
 from baocao.errors import BaocaoError, fault_point
+from baocao.loadparts import Clock, copy_part, groups_of, load_tables, run_part, side_by_side, table_schema
 from baocao.metadata import Metadata
-from baocao.publish import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
-from baocao.read import regular_file_bytes
 from baocao.text import vi_sort_key
 
-__all__ = ["check_inspect_file", "load_package", "read_package"]
-
-SQL_TYPES = {"string": str, "integer": int, "number": float, "date": str, "boolean": int}
-# names that go into SQL between brackets, and relative paths inside the package folder
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.csv\Z")
-
-
-def _convert(value: str, kind: str) -> Any:
-    if value == "":
-        return None
-    if kind == "integer":
-        return int(value)
-    if kind == "number":
-        return float(value)
-    if kind == "boolean":
-        return 1 if value == "true" else 0
-    return value
-
-
-def read_package(package_dir: Path) -> dict[str, Any]:
-    """The package's descriptor, after putting back a package whose publish was killed mid-swap.
-
-    Refused in one line: a descriptor that is missing, not a regular file, not JSON, or
-    not shaped as a build writes it (resources with plain names, CSV paths inside the
-    folder, known field types, foreign keys to resources that exist).
-    """
-    recover_before_read(package_dir)
-    descriptor_path = Path(package_dir) / "datapackage.json"
-    if not descriptor_path.exists():
-        raise BaocaoError("no datapackage.json; run `baocao build` first", package_dir)
-    data = regular_file_bytes(descriptor_path, MAX_DESCRIPTOR_BYTES, "descriptor")
-    try:
-        descriptor = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BaocaoError(f"not valid JSON ({error})", descriptor_path) from None
-    problem = _shape_problem(descriptor)
-    if problem:
-        raise BaocaoError(f"not a data package baocao can load: {problem}", descriptor_path)
-    _allow_cells_of(Path(package_dir), descriptor)
-    return descriptor
-
-
-def _allow_cells_of(package_dir: Path, descriptor: dict[str, Any]) -> None:
-    """Lift the csv module's 131,072-character cell limit to the size of the package's largest file.
-
-    A build writes whatever a report holds (a section's text can be longer than that), and
-    every reader of the package (the load, the site and its downloads) reads it after this.
-    """
-    sizes = [0]
-    for resource in descriptor["resources"]:
-        with contextlib.suppress(OSError, KeyError):
-            sizes.append(os.stat(package_dir / resource["path"]).st_size)
-    csv.field_size_limit(max(csv.field_size_limit(), min(max(sizes) + 1, MAX_RESOURCE_BYTES)))
-
-
-def _shape_problem(descriptor: Any) -> str | None:
-    """What keeps ``descriptor`` from being loaded as a build writes it, or None."""
-    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
-        return "no list of resources"
-    names = {r.get("name") for r in resources}
-    for resource in resources:
-        name = resource.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
-            return f"resource name {name!r} is not a plain name"
-        if "sqlView" in resource:
-            if not isinstance(resource["sqlView"], str):
-                return f"{name}: sqlView is not text"
-            continue
-        path = resource.get("path")
-        if not isinstance(path, str) or not _PATH.match(path):
-            return f"{name}: path {path!r} is not a CSV file in the package folder"
-        schema = resource.get("schema")
-        fields = schema.get("fields") if isinstance(schema, dict) else None
-        if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) for f in fields):
-            return f"{name}: no schema fields"
-        field_names = {f.get("name") for f in fields}
-        for field in fields:
-            if not isinstance(field.get("name"), str) or not _NAME.match(field["name"]):
-                return f"{name}: field name {field.get('name')!r} is not a plain name"
-            if field.get("type") not in SQL_TYPES:
-                return f"{name}.{field['name']}: type {field.get('type')!r} is not one of {sorted(SQL_TYPES)}"
-        key = schema.get("primaryKey")
-        if not isinstance(key, list) or not key or not set(key) <= field_names:
-            return f"{name}: primaryKey {key!r} is not a list of its fields"
-        for fk in schema.get("foreignKeys", []):
-            try:
-                parent = fk["reference"]["resource"] or name
-                ok = (
-                    parent in names and fk["fields"][0] in field_names and isinstance(fk["reference"]["fields"][0], str)
-                )
-            except (KeyError, IndexError, TypeError):
-                ok = False
-            if not ok:
-                return f"{name}: foreign key {fk!r} does not name a resource and its fields"
-    return None
-
-
-def _read_rows(package_dir: Path, resource: dict[str, Any], kinds: list[tuple[str, str]]) -> list[list[str]]:
-    """The rows of a resource's CSV, as text (SQLite types them: see _placeholder); checked against
-    its header, rowCount, bytes and hash."""
-    path = package_dir / resource["path"]
-    data = regular_file_bytes(path, MAX_RESOURCE_BYTES, "resource")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BaocaoError(f"not UTF-8 (invalid byte at offset {error.start})", path) from None
-    csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))  # a cell may be as long as its file
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header != [name for name, _ in kinds]:
-            raise BaocaoError(f"{resource['path']}: header differs from the schema", package_dir)
-        rows = list(reader)  # rows of another length are refused by the insert (see _short_or_long_row)
-    except csv.Error as error:
-        raise BaocaoError(f"line {reader.line_num}: not valid CSV ({error})", path) from None
-    declared = resource.get("rowCount")
-    if declared is not None and declared != len(rows):
-        raise BaocaoError(f"{resource['name']}: {len(rows)} rows read, {declared} declared", package_dir)
-    if "bytes" in resource and resource["bytes"] != len(data):
-        raise BaocaoError(f"{resource['name']}: {len(data)} bytes, {resource['bytes']} declared", package_dir)
-    if "hash" in resource and str(resource["hash"]).split(":")[-1] != hashlib.sha256(data).hexdigest():
-        raise BaocaoError(f"{resource['name']}: sha256 differs from the hash declared in datapackage.json", package_dir)
-    return rows
+__all__ = ["add_search", "add_sort_keys", "check_inspect_file", "load_package", "read_package"]
 
 
 def load_package(
@@ -158,11 +26,14 @@ def load_package(
     inspect_file: Path | None = None,
     metadata: Metadata | None = None,
     timings: dict[str, float] | None = None,
+    parts: int | None = None,
 ) -> dict[str, int]:
     """Build ``db_path`` from the package; returns rows loaded per table.
 
-    ``timings``, if given, receives the seconds spent reading the CSVs, inserting,
-    indexing, building views, search and sort keys, and writing the inspect file.
+    ``timings``, if given, receives the seconds spent per phase (those of the other processes added up
+    under "part <phase>"), the rows inserted and the number of processes. ``parts``: how
+    many processes load the tables side by side (by default one per core, and one for a
+    package under baocao.loadparts.PARALLEL_BYTES; a process is started only if it has tables to load).
     """
     timings = timings if timings is not None else {}
     site = (metadata or Metadata()).site
@@ -173,20 +44,7 @@ def load_package(
     inspect_file = Path(inspect_file or db_path.with_name("inspect.json"))
     with load_lock(db_path.parent):
         remove_left_over(db_path, inspect_file)
-        return _load(package_dir, descriptor, db_path, inspect_file, site, timings)
-
-
-class _Clock:
-    """Seconds spent per phase of the load, added into ``timings``."""
-
-    def __init__(self, timings: dict[str, float]):
-        self.timings = timings
-        self.mark = time.perf_counter()
-
-    def spent(self, phase: str) -> None:
-        now = time.perf_counter()
-        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.mark
-        self.mark = now
+        return _load(package_dir, descriptor, db_path, inspect_file, site, timings, parts)
 
 
 def _load(
@@ -196,30 +54,38 @@ def _load(
     inspect_file: Path,
     site: dict[str, Any],
     timings: dict[str, float],
+    parts: int | None,
 ) -> dict[str, int]:
-    clock = _Clock(timings)
+    clock = Clock(timings)
     handle, temporary = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
     os.close(handle)
     temporary_path = Path(temporary)
+    part_paths: list[Path] = []
     inspect_temporary: Path | None = None
     counts: dict[str, int] = {}
     try:
+        resources = descriptor["resources"]
+        tables = _dependency_order([r for r in resources if "sqlView" not in r])
+        schema = table_schema(tables)
+        search = {table: columns for table, columns in site.get("search", {}).items() if table in schema}
+        groups = groups_of(package_dir, tables, search, parts)
+        timings["processes"] = len(groups)
+        for _ in groups[1:]:
+            handle, part = tempfile.mkstemp(prefix=f".{db_path.name}.part-", suffix=".tmp", dir=db_path.parent)
+            os.close(handle)
+            part_paths.append(Path(part))
         connection = sqlite3.connect(temporary_path)
         # a file being built aside, thrown away on any failure: no journal, no fsync until it is complete
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
-        resources = descriptor["resources"]
+        _create_tables(connection, schema, groups[0])
+        clock.spent("schema")
+        counts.update(_load_groups(connection, package_dir, groups, schema, search, part_paths, clock))
         with connection:
-            # parents before children, so that foreign keys can be declared on create
-            for resource in _dependency_order([r for r in resources if "sqlView" not in r]):
-                counts[resource["name"]] = _load_table(connection, package_dir, resource, clock)
-            clock.spent("index")
-            counts.update(_create_views(connection, package_dir, resources))
-            clock.spent("views")
-            add_sort_keys(connection, site.get("sort_keys", {}))
-            add_search(connection, site.get("search", {}))
+            _create_views(connection, package_dir, resources)
+            add_sort_keys(connection, {t: c for t, c in site.get("sort_keys", {}).items() if t in schema})
             clock.spent("search")
-        _finish(connection, package_dir, site)
+        counts.update(_finish(connection, temporary_path, package_dir, resources))
         with open(temporary_path, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(temporary_path, 0o644)  # mkstemp makes it private; the server may run as another user
@@ -234,108 +100,105 @@ def _load(
         os.replace(inspect_temporary, inspect_file)
     except BaseException:
         temporary_path.unlink(missing_ok=True)
+        for part in part_paths:
+            part.unlink(missing_ok=True)
         if inspect_temporary is not None:
             inspect_temporary.unlink(missing_ok=True)
         raise
     return counts
 
 
-def _load_table(connection: sqlite3.Connection, package_dir: Path, resource: dict[str, Any], clock: _Clock) -> int:
-    """One resource as a table with its keys, rows and foreign-key indexes; returns its row count."""
-    schema = resource["schema"]
-    fields = schema["fields"]
-    foreign_keys = [
-        (fk["fields"][0], fk["reference"]["resource"] or resource["name"], fk["reference"]["fields"][0])
-        for fk in schema.get("foreignKeys", [])
-    ]
-    table = sqlite_utils.Database(connection).table(resource["name"])
-    table.create(
-        {f["name"]: SQL_TYPES[f["type"]] for f in fields},
-        pk=schema["primaryKey"][0] if len(schema["primaryKey"]) == 1 else tuple(schema["primaryKey"]),
-        foreign_keys=foreign_keys,
-        not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
-    )
-    kinds = [(f["name"], f["type"]) for f in fields]
-    clock.spent("index")
-    rows = _read_rows(package_dir, resource, kinds)
-    clock.spent("read")
-    placeholders = ", ".join(_placeholder(n, kind) for n, (_, kind) in enumerate(kinds, start=1))
-    names = ", ".join(f"[{name}]" for name, _ in kinds)
-    try:
-        connection.executemany(f"INSERT INTO [{resource['name']}] ({names}) VALUES ({placeholders})", rows)
-    except sqlite3.IntegrityError as error:
-        raise BaocaoError(f"{resource['path']}: {error}", package_dir) from None
-    except sqlite3.ProgrammingError:  # a row with more or fewer cells than the schema has columns
-        raise _short_or_long_row(package_dir, resource, rows, len(kinds)) from None
-    _check_types(connection, package_dir, resource, kinds)
-    clock.spent("insert")
-    clock.timings["rows"] = clock.timings.get("rows", 0) + len(rows)
-    for fk_column, _, _ in foreign_keys:
-        table.create_index([fk_column], if_not_exists=True)
-    return len(rows)
+def _create_tables(connection: sqlite3.Connection, schema: dict, loaded_here: list[dict[str, Any]]) -> None:
+    """Every table, empty; those loaded by another process with their indexes (filled by the copy)."""
+    here = {resource["name"] for resource in loaded_here}
+    for name, (create, indexes) in schema.items():
+        connection.execute(create)
+        if name not in here:
+            for index in indexes:
+                connection.execute(index)
+    connection.commit()
 
 
-def _short_or_long_row(package_dir: Path, resource: dict, rows: list[list[str]], columns: int) -> BaocaoError:
-    line, row = next((n, r) for n, r in enumerate(rows, start=2) if len(r) != columns)
-    return BaocaoError(f"{resource['path']} line {line}: {len(row)} cells, {columns} columns", package_dir)
-
-
-def _placeholder(n: int, kind: str) -> str:
-    """The SQL that types the n-th CSV cell: empty is NULL, numbers by the column's affinity."""
-    if kind == "boolean":
-        return f"CASE ?{n} WHEN '' THEN NULL WHEN 'true' THEN 1 ELSE 0 END"
-    return f"NULLIF(?{n}, '')"
-
-
-# what a number cell must have become, by the column's affinity (anything else was not a number)
-_TYPED = {"integer": ("integer",), "number": ("real", "integer")}
-
-
-def _check_types(connection: sqlite3.Connection, package_dir: Path, resource: dict, kinds: list) -> None:
-    """Refuse a number column holding a text that is not a number (SQLite keeps such a text as it is)."""
-    for name, kind in kinds:
-        if kind not in _TYPED:
-            continue
-        allowed = ", ".join(f"'{t}'" for t in (*_TYPED[kind], "null"))
-        bad = connection.execute(
-            f"SELECT [{name}] FROM [{resource['name']}] WHERE typeof([{name}]) NOT IN ({allowed}) LIMIT 1"
-        ).fetchone()
-        if bad is not None:
-            raise BaocaoError(
-                f"{resource['path']}: {name}: {bad[0]!r} is not {'an' if kind == 'integer' else 'a'} {kind}",
-                package_dir,
-            )
-
-
-def _create_views(connection: sqlite3.Connection, package_dir: Path, resources: list[dict]) -> dict[str, int]:
-    """The report's tables as views, each checked against the row count the package declares."""
+def _load_groups(
+    connection: sqlite3.Connection,
+    package_dir: Path,
+    groups: list[list[dict[str, Any]]],
+    schema: dict,
+    search: dict[str, list[str]],
+    part_paths: list[Path],
+    clock: Clock,
+) -> dict[str, int]:
+    """The first group loaded and searchable here while the others are loaded by processes of their
+    own, each into its part file, then copied in; rows per table."""
     counts = {}
-    for resource in resources:
-        if "sqlView" not in resource:
-            continue
-        name = resource["name"]
-        try:
-            connection.execute(f"CREATE VIEW [{name}] AS {resource['sqlView']}")
-        except sqlite3.Error as error:
-            raise BaocaoError(f"view {name}: {error}", package_dir) from None
-        counts[name] = connection.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
-        if counts[name] != resource.get("rowCount", counts[name]):
-            raise BaocaoError(f"view {name}: {counts[name]} rows, {resource['rowCount']} in the package", package_dir)
+    timings = clock.timings
+    with side_by_side(len(groups) - 1) as pool:
+        loading = [
+            pool.submit(run_part, package_dir, group, schema, part)
+            for group, part in zip(groups[1:], part_paths, strict=True)
+        ]
+        counts.update(load_tables(connection, package_dir, groups[0], schema, clock))
+        add_search(connection, search)
+        connection.commit()
+        clock.spent("search")
+        for future, part in zip(loading, part_paths, strict=True):
+            part_counts, part_timings = future.result()
+            clock.spent("wait for parts")
+            for phase, seconds in part_timings.items():
+                timings[f"part {phase}"] = timings.get(f"part {phase}", 0.0) + seconds
+            timings["rows"] = timings.get("rows", 0) + part_timings.get("rows", 0)
+            copy_part(connection, part, part_counts)
+            counts.update(part_counts)
+            part.unlink()
+            clock.spent("copy parts")
     return counts
 
 
-def _finish(connection: sqlite3.Connection, package_dir: Path, site: dict[str, Any]) -> None:
-    """Foreign keys checked, search indexes merged, statistics for the planner; the connection closed."""
-    problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+def _create_views(connection: sqlite3.Connection, package_dir: Path, resources: list[dict]) -> None:
+    """The report's tables as views (their rows are counted by _count_views)."""
+    for resource in resources:
+        if "sqlView" not in resource:
+            continue
+        try:
+            connection.execute(f"CREATE VIEW [{resource['name']}] AS {resource['sqlView']}")
+        except sqlite3.Error as error:
+            raise BaocaoError(f"view {resource['name']}: {error}", package_dir) from None
+
+
+def _count_views(db_path: Path, package_dir: Path, resources: list[dict]) -> dict[str, int]:
+    """Each view's rows, checked against the row count the package declares; on a connection of its own."""
+    counts = {}
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        for resource in resources:
+            if "sqlView" not in resource:
+                continue
+            name = resource["name"]
+            counts[name] = connection.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+            declared = resource.get("rowCount", counts[name])
+            if counts[name] != declared:
+                raise BaocaoError(f"view {name}: {counts[name]} rows, {declared} in the package", package_dir)
+    finally:
+        connection.close()
+    return counts
+
+
+def _finish(connection: sqlite3.Connection, db_path: Path, package_dir: Path, resources: list[dict]) -> dict[str, int]:
+    """Foreign keys checked while the views are counted (two readers, side by side), then statistics
+    for the planner; the connection closed. Returns the views' row counts."""
+    connection.commit()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        views = pool.submit(_count_views, db_path, package_dir, resources)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        counts = views.result()
     if problems:
         raise BaocaoError(f"foreign keys broken in {len(problems)} row(s), first: {problems[0]}", package_dir)
-    for table in site.get("search", {}):
-        connection.execute(f"INSERT INTO [{table}_fts] ([{table}_fts]) VALUES ('optimize')")
     # statistics, so that a filter uses its index instead of scanning by key; from a sample of each index
     connection.execute("PRAGMA analysis_limit = 1000")
     connection.execute("ANALYZE")
     connection.commit()
     connection.close()
+    return counts
 
 
 def add_sort_keys(connection: sqlite3.Connection, sort_keys: dict[str, str]) -> None:
@@ -356,6 +219,7 @@ def add_search(connection: sqlite3.Connection, search: dict[str, list[str]]) -> 
 
     Contentless: the text is in the table already. The site folds the words searched for the same way
     (baocao_web.lang.fold), so "giai ngan" and "giải ngân" find "giải ngân", "Cho Don" finds "Chợ Đồn".
+    The index is merged into one segment once built.
     """
     for table, columns in search.items():
         names = ", ".join(f"[{c}]" for c in columns)
@@ -363,12 +227,9 @@ def add_search(connection: sqlite3.Connection, search: dict[str, list[str]]) -> 
             f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({names}, content = '', "
             "tokenize = 'unicode61 remove_diacritics 2')"
         )
-        rows = connection.execute(f"SELECT rowid, {names} FROM [{table}]")
-        placeholders = ", ".join("?" for _ in range(1 + len(columns)))
-        connection.executemany(
-            f"INSERT INTO [{table}_fts] (rowid, {names}) VALUES ({placeholders})",
-            ((row[0], *(v.replace("đ", "d").replace("Đ", "D") if v else v for v in row[1:])) for row in rows),
-        )
+        folded = ", ".join(f"replace(replace([{c}], 'đ', 'd'), 'Đ', 'D')" for c in columns)
+        connection.execute(f"INSERT INTO [{table}_fts] (rowid, {names}) SELECT rowid, {folded} FROM [{table}]")
+        connection.execute(f"INSERT INTO [{table}_fts] ([{table}_fts]) VALUES ('optimize')")
 
 
 def _dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from baocao import paths
-from baocao.load import read_package
+from baocao.csvfiles import read_package
 from baocao.metadata import Metadata
 from baocao.publish import check_site_out, publish
 from baocao.site import downloads, meta
