@@ -14,9 +14,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow
-import pyarrow.csv
-
 from baocao.errors import BaocaoError
 from baocao.publish import MAX_DESCRIPTOR_BYTES, MAX_RESOURCE_BYTES, recover_before_read
 from baocao.read import regular_file_bytes
@@ -138,6 +135,9 @@ def read_rows(package_dir: Path, resource: dict[str, Any], kinds: list[tuple[str
     if header != names:
         _read_rows_slowly(package_dir, resource, data, names)  # names the reason if it is not the header
         raise BaocaoError(f"{resource['path']}: header differs from the schema", package_dir)
+    import pyarrow  # imported where rows are read: `baocao serve` starts without it
+    import pyarrow.csv
+
     try:
         table = pyarrow.csv.read_csv(
             pyarrow.py_buffer(data),
