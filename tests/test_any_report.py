@@ -64,6 +64,9 @@ def test_gazetteer_names_the_whole_country(gazetteer):
         ("Trong 6 tháng đầu năm 2018, kinh tế của tỉnh tăng", ("2018-01-01", "2018-06-30")),
         ("Tình hình thực hiện kế hoạch năm 2023 và kế hoạch năm 2024", ("2023-01-01", "2023-12-31")),
         ("Phương hướng 6 tháng cuối năm 2024", ("2024-07-01", "2024-12-31")),
+        ("Chín tháng đầu năm 2024, kinh tế của tỉnh tăng", ("2024-01-01", "2024-09-30")),
+        ("Kết quả mười một tháng năm 2022", ("2022-01-01", "2022-11-30")),
+        ("Năm tháng đầu năm 2025, thu ngân sách", ("2025-01-01", "2025-05-31")),
     ],
 )
 def test_period_phrasings(title, period):

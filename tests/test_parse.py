@@ -88,6 +88,7 @@ def test_header_and_closing_are_metadata_not_sections(document):
         "title": "Tình hình phát triển kinh tế - xã hội, đảm bảo quốc phòng - an ninh trong 6 tháng đầu năm 2024 "
         "trên địa bàn tỉnh Bắc Kạn",
         "addressee": "Hội đồng nhân dân tỉnh",
+        "issuer_text": None,
     }
     assert document.signature == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Đăng Bình"]
     assert document.recipients[0] == "TT Tỉnh ủy; TT HĐND tỉnh;"
@@ -208,3 +209,29 @@ def test_strip_markdown():
         "TM. ỦY BAN\nCHỦ TỊCH và (kết quả: 01 HCV) 2*3",
         2,
     )
+
+
+TWO_COLUMN_HEADER = """ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH YÊN BÁI                       Độc lập - Tự do - Hạnh phúc
+Số: 301/BC-UBND                    Yên Bái, ngày 20 tháng 6 năm 2025
+
+BÁO CÁO
+Kết quả thực hiện nhiệm vụ 6 tháng đầu năm,
+phương hướng 6 tháng cuối năm 2025
+
+I. KINH TẾ
+Tổng sản phẩm trên địa bàn tăng 7,1%.
+"""
+
+
+def test_a_two_column_header_is_read_column_by_column():
+    header = parse_document(TWO_COLUMN_HEADER, "x.txt").header
+    assert header == {
+        "issuer_text": "ỦY BAN NHÂN DÂN TỈNH YÊN BÁI",
+        "document_symbol": "301/BC-UBND",
+        "place": "Yên Bái",
+        "date_text": "ngày 20 tháng 6 năm 2025",
+        "document_type": "BÁO CÁO",
+        "title": "Kết quả thực hiện nhiệm vụ 6 tháng đầu năm, phương hướng 6 tháng cuối năm 2025",
+        "addressee": None,
+    }

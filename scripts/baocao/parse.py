@@ -42,6 +42,19 @@ _SYMBOL_LINE = re.compile(r"^Số\s*:\s*(.*)$")
 _PLACE_DATE = re.compile(r"^([^,]{2,40}),\s*ngày\b(.*)$")
 _ADDRESSEE = re.compile(r"^Kính gửi\s*:\s*(.+)$")
 _NATIONAL_MOTTO = re.compile(r"^CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\b", re.IGNORECASE)
+# the header's chrome, also where a two-column header puts it beside the issuer or the number on one line:
+# the national name and motto, and rules drawn under them
+_CHROME = re.compile(
+    r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*[-–—]\s*Tự\s+do\s*[-–—]\s*Hạnh\s+phúc"
+    r"|^[-_=*~.\s]{3,}$",
+    re.IGNORECASE,
+)
+# "Số: 215/BC-UBND Lào Cai, ngày 24 tháng 6 năm 2025": the number, then the place and date of the other column
+_SYMBOL_AND_DATE = re.compile(r"^(Số\s*:\s*\S+)\s+(\S[^,]{1,39},\s*ngày\b.*)$")
+# the issuing body's lines above the document's kind: ỦY BAN NHÂN DÂN / TỈNH LÀO CAI, CỤC THỐNG KÊ ...
+_ISSUER_LINE = re.compile(
+    r"^(?:(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN|HỘI\s+ĐỒNG\s+NHÂN\s+DÂN|(?:TỔNG\s+)?CỤC\s+THỐNG\s+KÊ|THỐNG\s+KÊ|TỈNH|THÀNH\s+PHỐ|SỞ|BỘ)\b"
+)
 SIGNATURE_MAX_LINES = 60
 SIGNATURE_MAX_CHARS = 4000
 
@@ -154,35 +167,56 @@ def _closing(lines: list[str], source: object) -> tuple[list[str], list[str], li
     return lines, recipients, signature
 
 
+def _header_pieces(text: str) -> list[str]:
+    """A header unit as the lines of its columns: without the national name and motto, and the
+    number apart from the place and date that a two-column header prints beside it."""
+    pieces = []
+    for piece in _CHROME.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        match = _SYMBOL_AND_DATE.match(piece)
+        pieces.extend(match.groups() if match else [piece])
+    return pieces
+
+
 def _header(units: list[Unit]) -> tuple[dict[str, str | None], list[Unit]]:
-    """The header (symbol, place and date, kind, title, addressee) of the units before the first heading,
-    and the preamble: the rest of them."""
+    """The header (issuer, symbol, place and date, kind, title, addressee) of the units before the first
+    heading, and the preamble: the rest of them."""
     header: dict[str, str | None] = dict.fromkeys(
-        ("document_symbol", "place", "date_text", "document_type", "title", "addressee")
+        ("issuer_text", "document_symbol", "place", "date_text", "document_type", "title", "addressee")
     )
     preamble: list[Unit] = []
     title_lines: list[str] = []
+    issuer_lines: list[str] = []
     for unit in units:
-        t = unit.text
-        if (m := _SYMBOL_LINE.match(t)) and header["document_symbol"] is None:
-            header["document_symbol"] = m.group(1).strip() or None
-        elif (m := _PLACE_DATE.match(t)) and header["place"] is None and len(t) < 80:
-            header["place"] = m.group(1).strip()
-            header["date_text"] = t[len(m.group(1)) + 1 :].strip()
-        elif (m := _ADDRESSEE.match(t)) and header["addressee"] is None:
-            header["addressee"] = m.group(1).strip()
-        elif header["document_type"] is None and t.isupper() and len(t) < 40:
-            header["document_type"] = t
-        elif (
-            header["document_type"] is not None
-            and header["addressee"] is None
-            and not preamble
-            and _title_line(t, title_lines)
-        ):
-            title_lines.append(t)
-        else:
-            preamble.append(unit)
+        pieces = _header_pieces(unit.text) if not preamble else [unit.text]
+        if not pieces and not preamble:
+            continue  # chrome only
+        for t in pieces:
+            if (m := _SYMBOL_LINE.match(t)) and header["document_symbol"] is None:
+                header["document_symbol"] = m.group(1).strip() or None
+            elif (m := _PLACE_DATE.match(t)) and header["place"] is None and len(t) < 80:
+                header["place"] = m.group(1).strip()
+                header["date_text"] = t[len(m.group(1)) + 1 :].strip()
+            elif (m := _ADDRESSEE.match(t)) and header["addressee"] is None:
+                header["addressee"] = m.group(1).strip()
+            elif header["document_type"] is None and not title_lines and t.isupper() and _ISSUER_LINE.match(t):
+                issuer_lines.append(t)
+            elif header["document_type"] is None and not title_lines and t.isupper() and len(t) < 40:
+                header["document_type"] = t
+            elif (
+                (header["document_type"] is not None or issuer_lines)
+                and header["addressee"] is None
+                and not preamble
+                and _title_line(t, title_lines)
+            ):
+                title_lines.append(t)
+            else:
+                preamble.append(unit)
+                break
     header["title"] = " ".join(title_lines) or None
+    header["issuer_text"] = " ".join(issuer_lines) or None
     return header, preamble
 
 

@@ -42,15 +42,18 @@ _NEXT_AT_START = re.compile(rf"(?i)^\W*{_NEXT_WORDS}")
 _Y = r"(?P<year>(?:19|20)\d{2})"
 # over the reading copy; _period_from turns each (by its index) into (start month, end month, year)
 _SEP = r"(?:\s+năm\s+|\s*/\s*|\s*-\s*)"  # quý I năm 2022, quý I/2022, tháng 10-2023
+# a count of months in figures or in words: "9 tháng", "Chín tháng đầu năm 2024"
+_WORD_COUNTS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+_N = r"(?P<n>\d{1,2}|mười\s+một|mười\s+hai|" + "|".join(sorted(_WORD_COUNTS, key=len, reverse=True)) + ")"
 _PERIODS: list[re.Pattern[str]] = [
-    re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_Y}"),
-    re.compile(rf"(?i)\b(?P<n>\d{{1,2}})\s+tháng\s+(?:đầu\s+)?(?:năm\s+)?{_Y}"),
+    re.compile(rf"(?i)\b{_N}\s+tháng\s+cuối\s+năm\s+{_Y}"),
+    re.compile(rf"(?i)\b{_N}\s+tháng\s+(?:đầu\s+)?(?:năm\s+)?{_Y}"),
     re.compile(rf"(?i)\bquý\s+(?P<q>IV|III|II|I|[1-4]){_SEP}{_Y}"),
     re.compile(rf"(?i)\btháng\s+(?P<m>0?[1-9]|1[0-2]){_SEP}{_Y}"),
     re.compile(rf"(?i)\b(?:cả\s+)?năm\s+{_Y}(?!\s*-)"),
 ]
 # "6 tháng đầu năm" with no year: the year of the publication date
-_N_MONTHS_NO_YEAR = re.compile(r"(?i)\b(?P<n>\d{1,2})\s+tháng\s+(?P<edge>đầu|cuối)\s+năm(?!\s*(?:/|\d|năm))")
+_N_MONTHS_NO_YEAR = re.compile(rf"(?i)\b{_N}\s+tháng\s+(?P<edge>đầu|cuối)\s+năm(?!\s*(?:/|\d|năm))")
 _DATE_LINE = re.compile(r"(?i)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})")
 _DATELINE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])")
 
@@ -62,13 +65,21 @@ class Period:
     phrase: str | None
 
 
+def _count(text: str) -> int:
+    """A count of months, in figures or in words ("mười một" is 11)."""
+    if text.isdigit():
+        return int(text)
+    words = text.lower().split()
+    return _WORD_COUNTS[words[0]] + (_WORD_COUNTS[words[1]] if len(words) > 1 else 0)
+
+
 def _period_from(match: re.Match[str], index: int) -> tuple[int, int, int] | None:
     year = int(match["year"])
     if index == 0:
-        n = int(match["n"])
+        n = _count(match["n"])
         return 13 - n, 12, year
     if index == 1:
-        return 1, int(match["n"]), year
+        return 1, _count(match["n"]), year
     if index == 2:
         q = _ROMAN[match["q"].upper()]
         return 3 * q - 2, 3 * q, year
@@ -107,7 +118,7 @@ def period_of(text: str, year_hint: int | None = None) -> Period | None:
             (plans if plan else found).append((match.start(), match.end(), months, text[match.start() : match.end()]))
     if year_hint:
         for match in _N_MONTHS_NO_YEAR.finditer(reading):
-            n = int(match["n"])
+            n = _count(match["n"])
             months = (1, n, year_hint) if match["edge"].lower() == "đầu" else (13 - n, 12, year_hint)
             found.append((match.start(), match.end(), months, text[match.start() : match.end()]))
     found = found or plans
@@ -242,10 +253,11 @@ def issuer_kind(document: Document, head: str, national: bool) -> str:
 
 
 def _head_text(document: Document) -> str:
-    """The title, the addressee and the first sentences: where a report names its province and period."""
+    """The title, the issuing body, the addressee and the first sentences: where a report names its
+    province and period."""
     header = document.header
     body = next((s.text for s in document.sections if s.kind not in ("footnote",) and s.text), "")
-    pieces = [header.get("title") or "", header.get("addressee") or "", body[:800]]
+    pieces = [header.get("title") or "", header.get("issuer_text") or "", header.get("addressee") or "", body[:800]]
     return "\n".join(p for p in pieces if p)
 
 
