@@ -89,6 +89,21 @@ def test_a_flow_to_a_day_runs_from_the_start_of_the_period(read):
     assert ("ind_public_investment", "pct_of_plan", None, None, "56,6") in facts(report)
 
 
+def test_disbursing_with_its_object_left_out_is_public_investment_unless_the_frame_names_another_thing(read):
+    clause = "Ước đến 30/9/2023 giải ngân 3.208 tỷ đồng, đạt 47,5% kế hoạch."
+    report = read(NINE_MONTHS, f"1. Đầu tư phát triển\n\n{clause}")
+    assert ("ind_public_investment", "value", None, None, "3.208") in facts(report)
+    assert ("ind_public_investment", "pct_of_plan", None, None, "47,5") in facts(report)
+    # the same clause under a heading of the national target programmes, and after a project's name
+    for body in (
+        f"1. Thực hiện các chương trình mục tiêu quốc gia\n\n{clause}",
+        "1. Công nghiệp\n\nDự án hạ tầng cụm công nghiệp phía Nam đến nay đã giải ngân 3.208 tỷ đồng, đạt 47,5% KH.",
+    ):
+        report = read(NINE_MONTHS, body)
+        assert statement(report, "3.208").indicator_id is None, body
+        assert not any(o.indicator_id == "ind_public_investment" for o in report.observations), body
+
+
 def test_a_figure_after_voi_is_about_the_noun_after_it(read):
     report = read(
         NINE_MONTHS, "Có 1.350 doanh nghiệp thành lập mới với vốn đăng ký 12.840 tỷ đồng, tăng 12% về số lượng."

@@ -83,3 +83,16 @@ def plain(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.normalize(), "f")
+
+
+# the counts up to twelve written in words ("Chín tháng đầu năm"), longest first for a regular expression
+_WORD_COUNTS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
+COUNT_WORDS = r"mười\s+một|mười\s+hai|" + "|".join(sorted(_WORD_COUNTS, key=len, reverse=True))
+
+
+def count_of(text: str) -> int:
+    """A small count in figures or in words ("9", "chín", "mười một" is 11)."""
+    if text.isdigit():
+        return int(text)
+    words = text.lower().split()
+    return _WORD_COUNTS[words[0]] + (_WORD_COUNTS[words[1]] if len(words) > 1 else 0)

@@ -61,7 +61,7 @@ def process(
     overrides: dict[str, str | None] | None = None,
     generic_only: bool = False,
 ) -> Report:
-    from baocao.typed import read_document, resolve_report
+    from baocao.typed import read_document, resolve_report, section_headings
 
     source = read_source(path)
     document = parse_document(source.text, path)
@@ -89,7 +89,9 @@ def process(
                 if c.observation is not None
             }
         statements = read_document(document, mentions, provenance, metadata)
-        observations = observations + resolve_report(statements, mentions, observations, provenance, metadata, sources)
+        observations = observations + resolve_report(
+            statements, mentions, observations, provenance, metadata, sources, section_headings(document)
+        )
         checks = curator.checks([o for o in observations if o.period_start is None], None if generic_only else layout)
     return Report(
         report_id=provenance["id"],

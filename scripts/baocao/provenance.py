@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from baocao.errors import BaocaoError
 from baocao.labels import labels
 from baocao.normalize import reading_copy
+from baocao.numbers import COUNT_WORDS, count_of
 from baocao.parse import Document
 from baocao.read import Source
 from baocao.text import fold, slug
@@ -37,14 +38,10 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _NEXT_WORDS = r"(?:kế hoạch|phương hướng|nhiệm vụ|mục tiêu|dự kiến|dự báo)[^.;\n]{0,40}$"
 _NEXT_PERIOD = re.compile(rf"(?i)(?:\b(?:và|;|,)\s+){_NEXT_WORDS}")
 _NEXT_AT_START = re.compile(rf"(?i)^\W*{_NEXT_WORDS}")
-
-
 _Y = r"(?P<year>(?:19|20)\d{2})"
 # over the reading copy; _period_from turns each (by its index) into (start month, end month, year)
 _SEP = r"(?:\s+năm\s+|\s*/\s*|\s*-\s*)"  # quý I năm 2022, quý I/2022, tháng 10-2023
-# a count of months in figures or in words: "9 tháng", "Chín tháng đầu năm 2024"
-_WORD_COUNTS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
-_N = r"(?P<n>\d{1,2}|mười\s+một|mười\s+hai|" + "|".join(sorted(_WORD_COUNTS, key=len, reverse=True)) + ")"
+_N = rf"(?P<n>\d{{1,2}}|{COUNT_WORDS})"  # months in figures or words: "9 tháng", "Chín tháng đầu năm"
 _PERIODS: list[re.Pattern[str]] = [
     re.compile(rf"(?i)\b{_N}\s+tháng\s+cuối\s+năm\s+{_Y}"),
     re.compile(rf"(?i)\b{_N}\s+tháng\s+(?:đầu\s+)?(?:năm\s+)?{_Y}"),
@@ -65,21 +62,13 @@ class Period:
     phrase: str | None
 
 
-def _count(text: str) -> int:
-    """A count of months, in figures or in words ("mười một" is 11)."""
-    if text.isdigit():
-        return int(text)
-    words = text.lower().split()
-    return _WORD_COUNTS[words[0]] + (_WORD_COUNTS[words[1]] if len(words) > 1 else 0)
-
-
 def _period_from(match: re.Match[str], index: int) -> tuple[int, int, int] | None:
     year = int(match["year"])
     if index == 0:
-        n = _count(match["n"])
+        n = count_of(match["n"])
         return 13 - n, 12, year
     if index == 1:
-        return 1, _count(match["n"]), year
+        return 1, count_of(match["n"]), year
     if index == 2:
         q = _ROMAN[match["q"].upper()]
         return 3 * q - 2, 3 * q, year
@@ -118,7 +107,7 @@ def period_of(text: str, year_hint: int | None = None) -> Period | None:
             (plans if plan else found).append((match.start(), match.end(), months, text[match.start() : match.end()]))
     if year_hint:
         for match in _N_MONTHS_NO_YEAR.finditer(reading):
-            n = _count(match["n"])
+            n = count_of(match["n"])
             months = (1, n, year_hint) if match["edge"].lower() == "đầu" else (13 - n, 12, year_hint)
             found.append((match.start(), match.end(), months, text[match.start() : match.end()]))
     found = found or plans

@@ -49,6 +49,7 @@ class Term:
     unit: str = ""
     base_unit: str = ""
     quantity: str | None = None
+    alone: frozenset[tuple[str, ...]] = frozenset()  # names taken only if no veto stands in the frame either
 
 
 @dataclass
@@ -70,6 +71,11 @@ def _name(name: str) -> tuple[str, ...]:
     return _words(clean_subject(name)) or _words(name)
 
 
+def _holds_any(words: tuple[str, ...], runs: list[tuple[str, ...]]) -> bool:
+    """Whether one of ``runs`` stands in ``words`` as a run of words."""
+    return any(words[i : i + len(run)] == run for run in runs for i in range(len(words) - len(run) + 1))
+
+
 @functools.cache
 def name_set(name: tuple[str, ...]) -> frozenset[str]:
     return frozenset(name)
@@ -81,22 +87,24 @@ def load_vocabulary(data: dict[str, Any], where: str, units: dict[str, Any], mea
     terms = []
     for index, item in enumerate(data["indicators"]):
         place = f"{where}: indicators[{index}]"
-        for key in ("names", "measures", "not"):
+        for key in ("names", "measures", "not", "alone"):
             value = item.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise BaocaoError(f"{key!r} must be a list of words", place)
         unknown = set(item["measures"]) - measures
         if unknown:
             raise BaocaoError(f"measure {min(unknown)!r} is not in metadata/measures.yaml", place)
+        alone = [name for n in item.get("alone", []) if (name := _name(n))]
         terms.append(
             Term(
                 str(item["id"]),
-                [name for n in item["names"] if (name := _name(n))],
+                [name for n in item["names"] if (name := _name(n))] + alone,
                 [veto for n in item.get("not", []) if (veto := _words(n))],
                 set(item["measures"]),
                 bool(item.get("share_is_value")),
                 item.get("code"),
                 bool(item.get("stock")),
+                alone=frozenset(alone),
             )
         )
     return Vocabulary(terms)
@@ -149,10 +157,11 @@ class Resolver:
         return measure if self.units[unit_id].base_unit == expected else None
 
     def _best(
-        self, statement: Statement, unit_id: str | None, words: tuple[str, ...], how: str
+        self, statement: Statement, unit_id: str | None, words: tuple[str, ...], how: str, frame: tuple[str, ...]
     ) -> dict[str, tuple[int, str]]:
         """Each indicator one of whose names stands in ``words`` (as a run of words, or all its words),
-        with the length of its longest such name and the measure it takes."""
+        with the length of its longest such name and the measure it takes. A name that is taken only
+        alone is also vetoed by a word of its ``frame`` (the figure's sentence and section headings)."""
         present = set(words)
         grams = {words[i : i + n] for n in range(1, len(words) + 1) for i in range(len(words) - n + 1)}
         best: dict[str, tuple[int, str]] = {}
@@ -164,13 +173,18 @@ class Resolver:
                 continue
             if id(term) not in vetoed:
                 vetoed[id(term)] = any(veto in grams for veto in term.vetoes)
-            measure = None if vetoed[id(term)] else self._fits(term, statement, unit_id)
+            if vetoed[id(term)] or (name in term.alone and _holds_any(frame, term.vetoes)):
+                continue
+            measure = self._fits(term, statement, unit_id)
             if measure:
                 best[term.indicator_id] = (len(name), measure)
         return best
 
-    def resolve(self, statement: Statement, unit_id: str | None) -> tuple[str | None, str | None, str, str | None]:
-        """(indicator, measure, resolution, reason) of one statement."""
+    def resolve(
+        self, statement: Statement, unit_id: str | None, frame: str = ""
+    ) -> tuple[str | None, str | None, str, str | None]:
+        """(indicator, measure, resolution, reason) of one statement; ``frame``: its sentence and the
+        titles of its section and the sections above it."""
         if statement.target:
             return None, statement.measure, "target", "target"
         if statement.measure is None:
@@ -179,8 +193,9 @@ class Resolver:
             return None, statement.measure, "unmapped", "no_subject"
         subject = _words(statement.subject)
         passes = ((subject, "name"), (subject, "words"), (subject + _words(statement.context or ""), "words"))
+        framed = _words(frame)
         for words, how in passes:
-            best = self._best(statement, unit_id, words, how)
+            best = self._best(statement, unit_id, words, how, framed)
             if not best:
                 continue
             longest = max(length for length, _ in best.values())

@@ -20,6 +20,19 @@ from baocao.resolve import Resolver
 from baocao.statements import Statement, read_statements, task_section
 
 
+def section_headings(document: Document) -> dict[str, str]:
+    """Each section's title with the titles of the sections above it."""
+    by_id = {s.section_id: s for s in document.sections}
+    headings = {}
+    for section in document.sections:
+        titles, parent = [section.title], section.parent_id
+        while parent and parent in by_id:
+            titles.append(by_id[parent].title)
+            parent = by_id[parent].parent_id
+        headings[section.section_id] = " ".join(t for t in titles if t)
+    return headings
+
+
 def read_document(document: Document, mentions: list[Mention], provenance: dict[str, Any], metadata) -> list[Statement]:
     quantity = {u.id: u.quantity for u in metadata.units}
     by_section: dict[str, list[tuple[int, Mention]]] = defaultdict(list)
@@ -80,8 +93,10 @@ def resolve_report(
     provenance: dict[str, Any],
     metadata,
     sources: dict[int, str],
+    headings: dict[str, str] | None = None,
 ) -> list[Observation]:
-    """Resolve each statement; returns the observations to add to those the locators found."""
+    """Resolve each statement; returns the observations to add to those the locators found.
+    ``headings``: each section's title and the titles above it (see section_headings)."""
     catalog = catalog_of(metadata)
     if catalog.vocabulary is None:
         return []
@@ -99,7 +114,8 @@ def resolve_report(
             statement.reason = "locator" if statement.resolution == "curated" else None
             continue
         unit_id = mentions[statement.mention_index].unit_id
-        indicator_id, measure, resolution, reason = resolver.resolve(statement, unit_id)
+        frame = f"{(headings or {}).get(statement.section_id, '')} {mentions[statement.mention_index].quote}"
+        indicator_id, measure, resolution, reason = resolver.resolve(statement, unit_id, frame)
         statement.indicator_id, statement.resolution, statement.reason = indicator_id, resolution, reason
         if measure != "plan_or_total":
             statement.measure = measure
