@@ -235,3 +235,33 @@ def test_a_two_column_header_is_read_column_by_column():
         "title": "Kết quả thực hiện nhiệm vụ 6 tháng đầu năm, phương hướng 6 tháng cuối năm 2025",
         "addressee": None,
     }
+
+
+DIVISIONS = """BÁO CÁO
+Tình hình kinh tế - xã hội năm 2024
+
+Phần thứ nhất
+TÌNH HÌNH THỰC HIỆN NĂM 2024
+I. KINH TẾ
+1. Tăng trưởng
+Tổng sản phẩm trên địa bàn tăng 7,1%.
+Phần thứ hai
+NHIỆM VỤ, GIẢI PHÁP NĂM 2025
+I. CÁC CHỈ TIÊU CHỦ YẾU
+Tổng sản phẩm trên địa bàn tăng 8%.
+B. NHIỆM VỤ TRỌNG TÂM
+Thu ngân sách đạt 5.000 tỷ đồng.
+"""
+
+
+def test_divisions_above_the_parts_hold_them_and_take_their_title_from_the_next_line():
+    sections = {s.section_id: s for s in parse_document(DIVISIONS, "x.txt").sections}
+    assert (sections["P1"].kind, sections["P1"].title, sections["P1"].level) == (
+        "division",
+        "TÌNH HÌNH THỰC HIỆN NĂM 2024",
+        0,
+    )
+    assert sections["I"].parent_id == "P1" and sections["I.1"].parent_id == "I"
+    assert (sections["P2"].title, sections["I_2"].parent_id) == ("NHIỆM VỤ, GIẢI PHÁP NĂM 2025", "P2")
+    assert (sections["PB"].kind, sections["PB"].title) == ("division", "NHIỆM VỤ TRỌNG TÂM")
+    assert "Phần thứ hai" not in sections["I.1"].text

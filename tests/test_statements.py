@@ -104,6 +104,17 @@ def test_disbursing_with_its_object_left_out_is_public_investment_unless_the_fra
         assert not any(o.indicator_id == "ind_public_investment" for o in report.observations), body
 
 
+def test_figures_under_a_division_of_tasks_are_targets_not_facts(read):
+    report = read(
+        "Báo cáo tình hình kinh tế - xã hội năm 2023 tỉnh Quảng Nam",
+        "Phần thứ nhất\nTÌNH HÌNH NĂM 2023\nI. KINH TẾ\nTổng thu ngân sách nhà nước trên địa bàn đạt 23.150 tỷ đồng.\n"
+        "Phần thứ hai\nMỤC TIÊU, NHIỆM VỤ NĂM 2024\nI. CÁC CHỈ TIÊU CHỦ YẾU\n"
+        "Tổng thu ngân sách nhà nước trên địa bàn 24.600 tỷ đồng.",
+    )
+    assert statement(report, "24.600").target
+    assert {o.value_text for o in report.observations if o.indicator_id == "bud_revenue_total"} == {"23.150"}
+
+
 def test_a_figure_after_voi_is_about_the_noun_after_it(read):
     report = read(
         NINE_MONTHS, "Có 1.350 doanh nghiệp thành lập mới với vốn đăng ký 12.840 tỷ đồng, tăng 12% về số lượng."

@@ -20,6 +20,10 @@ SUB_BULLET = "sub_bullet"
 NUMBERED = "numbered"
 
 _PART = re.compile(r"^((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(\S.*)$")
+# a division above the parts: "Phần thứ hai" (its title on the same line or the next), "A. KẾT QUẢ ..."
+_ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5}
+_DIVISION = re.compile(r"(?i)^phần\s+thứ\s+(nhất|hai|ba|tư|bốn|năm)\b\s*[:.–-]?\s*(.*)$")
+_LETTER_DIVISION = re.compile(r"^([A-E])\.\s+(\S.*)$")
 _SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.\s+(\S.*)$|^(\d{1,2}(?:\.\d{1,2})+)\s+(\S.*)$")
 _BULLET = re.compile(r"^[-–•]\s*(?:\+\s*)?|^\+\s*")
 _FOOTNOTE_BODY = re.compile(rf"^([{SUPERSCRIPTS}]+)\s*(\S.*)$")
@@ -81,15 +85,23 @@ def strip_markdown(text: str) -> tuple[str, int]:
     return text, count
 
 
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def _heading(published: str) -> tuple[str, str, str] | None:
     text = reading_copy(published)
+    match = _DIVISION.match(text)
+    if match:
+        return ("division", str(_ORDINALS[match.group(1).lower()]), published[match.start(2) :].strip())
+    match = _LETTER_DIVISION.match(text)
+    if match and _capitals(match.group(2)):
+        return ("division", match.group(1), published[match.start(2) :].strip())
     match = _PART.match(text)
     if match and match.group(1):
         title = published[match.start(2) :].strip()
-        letters = [c for c in title if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
-            return ("part", match.group(1), title)
-        return None
+        return ("part", match.group(1), title) if _capitals(title) else None
     match = _SECTION.match(text)
     if not match:
         return None
@@ -127,6 +139,9 @@ def _continues(prev: Unit, unit: Unit) -> str | None:
     """Why ``unit`` continues ``prev`` across a page break, or None."""
     if unit.kind != PARAGRAPH:
         return None
+    if prev.kind == "heading" and prev.heading and prev.heading[0] == "division" and not prev.heading[2]:
+        # "Phần thứ hai" over its title in capitals, on the next line
+        return "division_title" if _capitals(unit.text) else None
     if prev.kind == "heading":
         # A numbered paragraph cut by a page break looks like a heading until its
         # lower-case continuation shows up: a section never starts in lower case.
@@ -186,6 +201,11 @@ def read_units(lines: list[str], warnings: list[str]) -> tuple[list[Unit], list[
         unit.markers = [(offset - shift, n) for offset, n in markers]
         if units:
             reason = _continues(units[-1], unit)
+            if reason == "division_title":
+                prev = units[-1]
+                prev.heading = ("division", prev.heading[1], unit.text.strip())  # type: ignore[index]
+                prev.text = f"{prev.text} {unit.text}"
+                continue
             if reason:
                 prev = units[-1]
                 glue = "" if reason == "hyphen_break" else " "

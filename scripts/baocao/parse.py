@@ -254,6 +254,7 @@ class _Outline:
             for unit in preamble:
                 self._add(current, unit)
         part: Section | None = None
+        division: Section | None = None
         latest: dict[str, str] = {}  # number -> section id, within the current part
         for unit in units:
             if unit.kind != "heading":
@@ -261,8 +262,13 @@ class _Outline:
                 self._add(current, unit)
                 continue
             kind, number, title = unit.heading  # type: ignore[misc]
+            if kind == "division":  # "Phần thứ hai", "B.": above the parts, id P2, PB
+                division = current = self._open(Section(f"P{number}", "division", number, title, 0, None, unit.line))
+                part, latest = None, {}
+                continue
             if kind == "part":
-                part = current = self._open(Section(number, "part", number, title, 1, None, unit.line))
+                parent = division.section_id if division else None
+                part = current = self._open(Section(number, "part", number, title, 1, parent, unit.line))
                 latest = {}
                 continue
             prefix = f"{part.number}." if part else ""
@@ -270,7 +276,7 @@ class _Outline:
             parent_number = number.rsplit(".", 1)[0] if "." in number else None
             parent_id = latest.get(parent_number) if parent_number else None
             if parent_id is None:
-                parent_id = part.section_id if part else None
+                parent_id = part.section_id if part else (division.section_id if division else None)
             current = self._open(
                 Section(prefix + number, "section", number, title, depth + (1 if part else 0), parent_id, unit.line)
             )
