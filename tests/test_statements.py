@@ -115,6 +115,19 @@ def test_figures_under_a_division_of_tasks_are_targets_not_facts(read):
     assert {o.value_text for o in report.observations if o.indicator_id == "bud_revenue_total"} == {"23.150"}
 
 
+def test_a_rank_in_brackets_after_the_growth_is_the_rank_and_a_regional_rank_beside_it_is_not_taken(read):
+    report = read(
+        "Báo cáo tình hình kinh tế - xã hội 6 tháng đầu năm 2025 tỉnh Lào Cai",
+        "Tốc độ tăng trưởng kinh tế (GRDP) 6 tháng đầu năm ước đạt 8,21% so với cùng kỳ năm 2024 "
+        "(xếp thứ 9/63 tỉnh, thành phố; đứng thứ 2/14 tỉnh vùng Trung du và miền núi phía Bắc).",
+    )
+    assert statement(report, "9").measure == "rank"
+    assert {(o.measure, o.value_text) for o in report.observations if o.indicator_id == "grdp"} == {
+        ("change_pct", "8,21"),
+        ("rank", "9"),
+    }
+
+
 def test_a_figure_after_voi_is_about_the_noun_after_it(read):
     report = read(
         NINE_MONTHS, "Có 1.350 doanh nghiệp thành lập mới với vốn đăng ký 12.840 tỷ đồng, tăng 12% về số lượng."

@@ -68,7 +68,7 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     if mention.kind == "ordinal" or _RANK_LEAD.search(lead[-30:]):
         if mention.role == DENOMINATOR:
             return "rank_of", None
-        if re.search(r"(?i)thứ|hạng|vị trí", lead):
+        if re.search(r"(?i)thứ|hạng|vị trí", lead) or re.search(r"(?i)(?:thứ|hạng|vị trí)\s*$", clause.sentence_lead):
             return "rank", None
         return None, "ordinal"
     if mention.role == DENOMINATOR:
