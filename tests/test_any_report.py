@@ -74,6 +74,13 @@ def test_period_phrasings(title, period):
     assert (found.start, found.end) == period
 
 
+def test_a_province_compared_with_the_whole_country_is_the_province(gazetteer):
+    text = "Kinh tế Thanh Hóa 6 tháng: tăng 8,91%, đứng thứ 7 cả nước, cao hơn mức tăng chung của cả nước."
+    assert not gazetteer.national_in(text)
+    assert gazetteer.find(text)[0]["name"] == "Thanh Hóa"
+    assert gazetteer.national_in("GDP quý III/2024 của cả nước ước tăng 7,4%")
+
+
 @pytest.mark.parametrize(
     "option, period",
     [

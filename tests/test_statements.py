@@ -128,6 +128,27 @@ def test_a_rank_in_brackets_after_the_growth_is_the_rank_and_a_regional_rank_bes
     }
 
 
+def test_an_excess_over_the_estimate_is_not_a_percent_of_it(read):
+    report = read(
+        "Báo cáo tình hình kinh tế - xã hội năm 2024 tỉnh Hà Giang",
+        "Tổng thu ngân sách nhà nước trên địa bàn ước đạt 2.963 tỷ đồng, bằng 112,7% dự toán Trung ương giao "
+        "và vượt 4,8% dự toán Hội đồng nhân dân tỉnh giao.",
+    )
+    assert (statement(report, "4,8").measure, statement(report, "4,8").measure_reason) == (None, "excess_over_base")
+    assert statement(report, "112,7").measure == "pct_of_central_estimate"
+    assert all(o.value_text != "4,8" for o in report.observations)
+
+
+def test_investment_from_the_state_budget_is_not_the_whole_of_social_investment(read):
+    report = read(
+        OCTOBER,
+        "Vốn đầu tư thực hiện từ nguồn ngân sách nhà nước tháng 10 ước đạt 1.086,2 tỷ đồng. "
+        "Vốn đầu tư thực hiện trên địa bàn 10 tháng ước đạt 48.210 tỷ đồng.",
+    )
+    assert statement(report, "1.086,2").indicator_id is None
+    assert statement(report, "48.210").indicator_id == "ind_total_social_investment"
+
+
 def test_a_figure_after_voi_is_about_the_noun_after_it(read):
     report = read(
         NINE_MONTHS, "Có 1.350 doanh nghiệp thành lập mới với vốn đăng ký 12.840 tỷ đồng, tăng 12% về số lượng."

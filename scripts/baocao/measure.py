@@ -114,6 +114,8 @@ def _percent(clause: Clause) -> tuple[str | None, str | None]:
     verb = _last_verb(lead)
     change = bool(CHANGE.search(lead))
     based = "so với" in tail[:40]
+    if re.search(r"(?i)(?<!\w)vượt\s*$", lead):  # "vượt 4,8% dự toán" is 104,8% of it, not 4,8%
+        return None, "excess_over_base"
     if re.search(r"(?i)(?<!\w)chiếm", lead) and not change:
         return "share_pct", None
     if _PLAN_LEAD.search(lead[-60:]):

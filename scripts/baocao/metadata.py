@@ -90,7 +90,7 @@ class Metadata:
     @cached_property
     def gazetteer(self):
         """metadata/provinces.yaml: the provinces before and after 1 July 2025, and the whole country."""
-        from baocao.provenance import Gazetteer
+        from baocao.gazetteer import Gazetteer
 
         return Gazetteer(self.load("provinces.yaml"))
 

@@ -22,17 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from baocao.errors import BaocaoError
+from baocao.gazetteer import ISSUERS, Gazetteer
 from baocao.labels import labels
 from baocao.normalize import reading_copy
 from baocao.numbers import COUNT_WORDS, count_of
 from baocao.parse import Document
 from baocao.read import Source
-from baocao.text import fold, slug
+from baocao.text import slug
 
 if TYPE_CHECKING:
     from baocao.metadata import Metadata
 
-ISSUERS = ("ubnd", "statistics_office", "gso", "newspaper", "unknown")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # a year's plan or tasks: "... năm 2023 và kế hoạch năm 2024" is a report on 2023
 _NEXT_WORDS = r"(?:kế hoạch|phương hướng|nhiệm vụ|mục tiêu|dự kiến|dự báo)[^.;\n]{0,40}$"
@@ -156,64 +156,6 @@ def parse_period_option(value: str) -> tuple[str, str]:
             f"--period {value!r}: give START/END (2024-01-01/2024-06-30), a year (2024), a month (2024-09), "
             "a quarter (2024-Q3), a half (2024-H1) or N months (2024-9M)"
         ) from None
-
-
-class Gazetteer:
-    """metadata/provinces.yaml: names as reports write them, and what each is valid for."""
-
-    def __init__(self, data: dict[str, Any]):
-        # the file's shape is checked by its schema (schemas/provinces.schema.json); what a schema cannot say:
-        where = "metadata/provinces.yaml"
-        for index, province in enumerate(data["provinces"]):
-            if province["kind"] not in data["kinds"]:
-                raise BaocaoError(f"kind {province['kind']!r} is not one of kinds", f"{where}: [{index}]")
-        for kind in ISSUERS:
-            if kind not in data["issuers"]:
-                raise BaocaoError(f"lacks {kind!r}", f"{where}: issuers")
-        self.data = data
-        self.provinces = data["provinces"]
-        self.national = data["national"]
-        self.by_id = {p["id"]: p for p in self.provinces}
-        names: list[tuple[str, dict[str, Any]]] = []
-        for province in self.provinces:
-            for name in [province["name"], *province.get("aliases", [])]:
-                names.append((name, province))
-        names.sort(key=lambda n: len(n[0]), reverse=True)
-        self._names = names
-        self._pattern = re.compile(
-            "|".join(
-                rf"(?<!\w){re.escape(reading_copy(n))}(?!\w)|(?<!\w){re.escape(reading_copy(n).upper())}(?!\w)"
-                for n, _ in names
-            )
-        )
-        self._lookup = {reading_copy(n): p for n, p in names} | {reading_copy(n).upper(): p for n, p in names}
-        self._folded = {fold(n): p for n, p in names} | {fold(p["id"].replace("-", " ")): p for p in self.provinces}
-        words = self.national["words"]
-        self._national = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
-
-    def find(self, text: str) -> tuple[dict[str, Any] | None, bool]:
-        """The province a text is about: (province, stated as "tỉnh X"/"thành phố X"), earliest first."""
-        reading = reading_copy(text)
-        strong = None
-        weak = None
-        for match in self._pattern.finditer(reading):
-            province = self._lookup[match.group(0)]
-            before = reading[max(0, match.start() - 16) : match.start()]
-            if re.search(r"(?i:tỉnh|thành phố|tp\.?)\s*$", before):
-                strong = strong or province
-            else:
-                weak = weak or province
-        return (strong, True) if strong else (weak, False)
-
-    def national_in(self, text: str) -> bool:
-        return bool(self._national.search(reading_copy(text)))
-
-    def named(self, value: str) -> dict[str, Any] | None:
-        key = fold(value.strip())
-        key = re.sub(r"^(?:tinh|thanh pho|tp\.?)\s+", "", key)
-        if key in (fold(self.national["name"]), "national", "ca nuoc", fold(self.national["id"].replace("-", " "))):
-            return {"id": self.national["id"], "name": self.national["name"], "kind": "ca_nuoc"}
-        return self._folded.get(key)
 
 
 _UBND = re.compile(r"(?i:ủy ban nhân dân|\bUBND\b)")

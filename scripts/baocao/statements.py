@@ -230,7 +230,9 @@ class _SectionReader:
 
 _PAST_BASE = re.compile(
     r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
-    r"(?:\s+(?:năm \d{4}|tỉnh giao|trung ương giao|giao|đề ra|được giao))*|(?:trong|so với|của) tổng [^,;]*)"
+    r"(?:\s+(?:năm \d{4}|HĐND|UBND|Hội đồng nhân dân|Thủ tướng|Chính phủ|trung ương|tỉnh|thành phố|giao|đề ra"
+    r"|được giao))*"
+    r"|(?:trong|so với|của) tổng [^,;]*)"
 )
 _REGARD = re.compile(r"(?i)\s*(?:/\s*năm)?\s*,?\s*đối với ([^,;()]{3,80})")
 _TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
