@@ -149,6 +149,29 @@ def test_investment_from_the_state_budget_is_not_the_whole_of_social_investment(
     assert statement(report, "48.210").indicator_id == "ind_total_social_investment"
 
 
+def test_after_a_semicolon_a_crop_named_anew_is_the_one_its_output_and_yield_are_of(read):
+    report = read(
+        "Báo cáo tình hình kinh tế - xã hội năm 2024 tỉnh Hà Giang",
+        "Cây ngô gieo trồng 49.250 ha, sản lượng đạt 196.400 tấn; cây lúa gieo cấy 37.120 ha, sản lượng 210.840 tấn.",
+    )
+    assert statement(report, "196.400").indicator_id == "agr_maize_output"
+    assert statement(report, "210.840").indicator_id == "agr_rice_output"
+
+
+def test_a_plan_named_after_its_year_is_the_plan(read):
+    report = read(
+        "Kinh tế Thanh Hóa 6 tháng đầu năm 2025",
+        "Năm 2025, kế hoạch vốn đầu tư công của tỉnh là 11.097 tỷ đồng. "
+        "Tính đến ngày 30/6/2025, toàn tỉnh đã giải ngân được 5.127 tỷ đồng, đạt 46,2% kế hoạch.",
+    )
+    assert statement(report, "11.097").measure == "plan"
+    assert {(o.measure, o.value_text) for o in report.observations if o.indicator_id == "ind_public_investment"} == {
+        ("plan", "11.097"),
+        ("value", "5.127"),
+        ("pct_of_plan", "46,2"),
+    }
+
+
 def test_a_figure_after_voi_is_about_the_noun_after_it(read):
     report = read(
         NINE_MONTHS, "Có 1.350 doanh nghiệp thành lập mới với vốn đăng ký 12.840 tỷ đồng, tăng 12% về số lượng."

@@ -31,6 +31,10 @@ _HIGHEST = re.compile(r"(?i)cao nhất\s*:?\s*$")
 _LOWEST = re.compile(r"(?i)thấp nhất\s*:?\s*$")
 _RANK_LEAD = re.compile(r"(?i)(?:xếp thứ|thứ hạng|xếp vị trí)\s*$")
 _ESTIMATE_LEAD = re.compile(r"(?i)dự toán(?: [^,;]{0,30})? giao\s*(?:là\s*)?$")
+# "Năm 2025, kế hoạch vốn đầu tư công của tỉnh là 11.097 tỷ đồng": a clause whose subject is a plan
+_PLAN_SUBJECT = re.compile(
+    r"(?i)\s*(?:[-+•]\s*)?(?:năm \d{4}\s*,?\s*)?(?:tổng\s+)?(?:kế hoạch|chỉ tiêu)\s[^,;]{0,80}\s(?:giao|là)\s*:?\s*$"
+)
 _PLAN_LEAD = re.compile(r"(?i)(?:kế hoạch|KH|chỉ tiêu)(?: giao| năm \d{4}| được giao| đề ra)?\s*(?:là\s*)?:?\s*$")
 _LEVEL_AFTER_CHANGE = re.compile(r"(?i)(?<!\w)(?:(?:giảm|tăng) (?:còn|lên)|nâng [^,;]{0,60} lên)(?: mức)?\s*$")
 _ADDITION = re.compile(r"(?i)(?<!\w)(?:có thêm|tăng thêm|thêm)\s*$")
@@ -184,9 +188,7 @@ def _level(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
     verb = _last_verb(lead)
     if _LEVEL_AFTER_CHANGE.search(lead[-90:]):
         return "value", "level_reached"
-    if _PLAN_LEAD.search(lead[-60:]) or re.match(
-        r"(?i)\s*(?:[-+•]\s*)?(?:tổng\s+)?(?:kế hoạch|chỉ tiêu)\s[^,;]{0,80}\s(?:giao|là)\s*:?\s*$", lead
-    ):
+    if _PLAN_LEAD.search(lead[-60:]) or _PLAN_SUBJECT.match(lead):
         return "plan", None
     if _ESTIMATE_LEAD.search(lead[-80:]):
         return "estimate", None

@@ -192,7 +192,10 @@ class Resolver:
         if not statement.subject:
             return None, statement.measure, "unmapped", "no_subject"
         subject = _words(statement.subject)
-        passes = ((subject, "name"), (subject, "words"), (subject + _words(statement.context or ""), "words"))
+        passes = [(subject, "name"), (subject, "words")]
+        if statement.group_context:  # the subject of its own clauses after a ";" first, then the sentence's
+            passes.append((subject + _words(statement.group_context), "words"))
+        passes.append((subject + _words(statement.context or ""), "words"))
         framed = _words(frame)
         for words, how in passes:
             best = self._best(statement, unit_id, words, how, framed)

@@ -59,6 +59,9 @@ class Statement:
     indicator_id: str | None = None
     resolution: str = "unmapped"
     reason: str | None = None
+    # the first subject since the sentence's last ";", where it differs from context ("…; cây lúa gieo cấy 37.120
+    # ha, năng suất …, sản lượng …": the output is the rice's, not that of the crop the sentence began with)
+    group_context: str | None = None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -107,6 +110,7 @@ class _SectionReader:
         self.previous: Mention | None = None
         self.previous_subject: str | None = None
         self.sentence_subject: str | None = None
+        self.group_subject: str | None = None
         self.denominator_measure: str | None = None
         self.sentence_base: str | None = None
         self.sentence_level: str | None = None
@@ -147,6 +151,8 @@ class _SectionReader:
     def read(self, section_id: str, index: int, mention: Mention, following: int) -> Statement:
         if mention.quote_start != self.sentence_start:
             self._new_sentence(mention)
+        elif self.previous is not None and ";" in self.text[self.previous.value_end : mention.value_start]:
+            self.group_subject = None
         lead = self._lead(mention)
         unit, tail, rest = self._tails(mention, following)
         own = self._subject(mention, lead, unit, tail)
@@ -173,6 +179,8 @@ class _SectionReader:
             self.sentence_subject if self.sentence_subject != subject else None,
             measure, why, start, end, period_from, direction, self._target(mention, sentence, start),
         )  # fmt: skip
+        if self.group_subject and self.group_subject not in (subject, self.sentence_subject):
+            statement.group_context = self.group_subject
         if mention.kind == "period" or period_phrase(self.text, mention):
             # "9 tháng" names the period of the figure after it: neither a figure nor a subject
             statement.measure, statement.measure_reason = None, "period_length"
@@ -191,6 +199,7 @@ class _SectionReader:
         self.previous = mention
         self.previous_subject = subject or self.previous_subject
         self.sentence_subject = self.sentence_subject or subject or None
+        self.group_subject = self.group_subject or subject or None
         self.denominator_measure = measure if mention.role == DENOMINATOR else None
         if measure and measure.startswith("pct_of_"):
             self.sentence_base = measure
