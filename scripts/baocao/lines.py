@@ -22,7 +22,7 @@ NUMBERED = "numbered"
 _PART = re.compile(r"^((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(\S.*)$")
 # a division above the parts: "Phần thứ hai" (its title on the same line or the next), "A. KẾT QUẢ ..."
 _ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5}
-_DIVISION = re.compile(r"(?i)^phần\s+thứ\s+(nhất|hai|ba|tư|bốn|năm)\b\s*[:.–-]?\s*(.*)$")
+_DIVISION = re.compile(rf"(?i)^phần\s+thứ\s+({'|'.join(_ORDINALS)})\b\s*[:.–-]?\s*(.*)$")
 _LETTER_DIVISION = re.compile(r"^([A-E])\.\s+(\S.*)$")
 _SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.\s+(\S.*)$|^(\d{1,2}(?:\.\d{1,2})+)\s+(\S.*)$")
 _BULLET = re.compile(r"^[-–•]\s*(?:\+\s*)?|^\+\s*")

@@ -144,9 +144,9 @@ def _load_groups(
         for future, part in zip(loading, part_paths, strict=True):
             part_counts, part_timings = future.result()
             clock.spent("wait for parts")
+            timings["rows"] = timings.get("rows", 0) + part_timings.pop("rows", 0)
             for phase, seconds in part_timings.items():
                 timings[f"part {phase}"] = timings.get(f"part {phase}", 0.0) + seconds
-            timings["rows"] = timings.get("rows", 0) + part_timings.get("rows", 0)
             copy_part(connection, part, part_counts)
             counts.update(part_counts)
             part.unlink()
@@ -168,7 +168,7 @@ def _create_views(connection: sqlite3.Connection, package_dir: Path, resources: 
 def _count_views(db_path: Path, package_dir: Path, resources: list[dict]) -> dict[str, int]:
     """Each view's rows, checked against the row count the package declares; on a connection of its own."""
     counts = {}
-    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # made and used in its thread
     try:
         for resource in resources:
             if "sqlView" not in resource:

@@ -47,9 +47,6 @@ class Clock:
 
 
 # a package smaller than this is loaded by one process: starting another costs more than it saves
-
-
-# a package smaller than this is loaded by one process: starting another costs more than it saves
 PARALLEL_BYTES = 64 << 20
 
 

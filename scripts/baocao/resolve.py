@@ -157,7 +157,7 @@ class Resolver:
         return measure if self.units[unit_id].base_unit == expected else None
 
     def _best(
-        self, statement: Statement, unit_id: str | None, words: tuple[str, ...], how: str, frame: tuple[str, ...]
+        self, statement: Statement, unit_id: str | None, words: tuple[str, ...], how: str, frame: str
     ) -> dict[str, tuple[int, str]]:
         """Each indicator one of whose names stands in ``words`` (as a run of words, or all its words),
         with the length of its longest such name and the measure it takes. A name that is taken only
@@ -173,7 +173,7 @@ class Resolver:
                 continue
             if id(term) not in vetoed:
                 vetoed[id(term)] = any(veto in grams for veto in term.vetoes)
-            if vetoed[id(term)] or (name in term.alone and _holds_any(frame, term.vetoes)):
+            if vetoed[id(term)] or (name in term.alone and _holds_any(_words(frame), term.vetoes)):
                 continue
             measure = self._fits(term, statement, unit_id)
             if measure:
@@ -196,9 +196,8 @@ class Resolver:
         if statement.group_context:  # the subject of its own clauses after a ";" first, then the sentence's
             passes.append((subject + _words(statement.group_context), "words"))
         passes.append((subject + _words(statement.context or ""), "words"))
-        framed = _words(frame)
         for words, how in passes:
-            best = self._best(statement, unit_id, words, how, framed)
+            best = self._best(statement, unit_id, words, how, frame)  # the frame is folded only for a name alone
             if not best:
                 continue
             longest = max(length for length, _ in best.values())

@@ -20,17 +20,19 @@ from baocao.resolve import Resolver
 from baocao.statements import Statement, read_statements, task_section
 
 
+def _titles_above(section, by_id: dict[str, Any]) -> list[str]:
+    """The titles of the sections that hold ``section``, nearest first."""
+    titles, parent = [], section.parent_id
+    while parent and parent in by_id:
+        titles.append(by_id[parent].title)
+        parent = by_id[parent].parent_id
+    return titles
+
+
 def section_headings(document: Document) -> dict[str, str]:
     """Each section's title with the titles of the sections above it."""
     by_id = {s.section_id: s for s in document.sections}
-    headings = {}
-    for section in document.sections:
-        titles, parent = [section.title], section.parent_id
-        while parent and parent in by_id:
-            titles.append(by_id[parent].title)
-            parent = by_id[parent].parent_id
-        headings[section.section_id] = " ".join(t for t in titles if t)
-    return headings
+    return {s.section_id: " ".join(t for t in [s.title, *_titles_above(s, by_id)] if t) for s in document.sections}
 
 
 def read_document(document: Document, mentions: list[Mention], provenance: dict[str, Any], metadata) -> list[Statement]:
@@ -43,11 +45,7 @@ def read_document(document: Document, mentions: list[Mention], provenance: dict[
     for section in document.sections:
         if not by_section.get(section.section_id):
             continue
-        parents, parent = [], section.parent_id
-        while parent and parent in titles:
-            parents.append(titles[parent].title)
-            parent = titles[parent].parent_id
-        tasks = section.kind != "footnote" and task_section(section.title, parents)
+        tasks = section.kind != "footnote" and task_section(section.title, _titles_above(section, titles))
         out.extend(
             read_statements(
                 section.section_id,
