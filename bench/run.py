@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadgen import Result, hammer  # noqa: E402
 
-from baocao import paths  # noqa: E402
-from baocao.csvfiles import SQL_TYPES, convert_cell, read_package  # noqa: E402
-from baocao.load import load_package  # noqa: E402
-from baocao.serve import datasette_command, serve_command  # noqa: E402
-from baocao.synthetic import make_corpus  # noqa: E402
+from baocao.core import paths  # noqa: E402
+from baocao.database.csvfiles import SQL_TYPES, convert_cell, read_package  # noqa: E402
+from baocao.database.load import load_package  # noqa: E402
+from baocao.evaluation.synthetic import make_corpus  # noqa: E402
+from baocao.site.serve import datasette_command, serve_command  # noqa: E402
 
 WORK = paths.BUILD / "bench"
 SQL_NAMES = {str: "TEXT", int: "INTEGER", float: "REAL"}
@@ -70,8 +70,8 @@ def machine() -> dict[str, str]:
 BUILD_SCRIPT = """
 import json, resource, sys, time
 from pathlib import Path
-from baocao.metadata import Metadata
-from baocao.pipeline import build_package
+from baocao.core.metadata import Metadata
+from baocao.package.pipeline import build_package
 files = sorted(Path(sys.argv[1]).glob('*.txt'))
 started = time.perf_counter()
 def progress(done, total):

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import Result, hammer  # noqa: E402
 from run import PY, free_port, start  # noqa: E402
 
-from baocao import paths  # noqa: E402
+from baocao.core import paths  # noqa: E402
 
 PATHS = [
     "/",

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from baocao import paths
-from baocao.extract import Extractor
-from baocao.metadata import Metadata
-from baocao.parse import parse_document
-from baocao.read import read_source
+from baocao.core import paths
+from baocao.core.metadata import Metadata
+from baocao.figures.extract import Extractor
+from baocao.reading.parse import parse_document
+from baocao.reading.read import read_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT = paths.SOURCES / "bac-kan-2024-h1.txt"

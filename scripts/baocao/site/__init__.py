@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baocao import paths
-from baocao.csvfiles import read_package
-from baocao.metadata import Metadata
-from baocao.publish import check_site_out, publish
+from baocao.core import paths
+from baocao.core.metadata import Metadata
+from baocao.database.csvfiles import read_package
+from baocao.package.publish import check_site_out, publish
 from baocao.site import downloads, meta
 from baocao.site.chartset import across_reports_chart, chart_entries
 from baocao.site.downloads import read_rows

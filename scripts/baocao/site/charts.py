@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from baocao.numbers import format_vi
+from baocao.reading.numbers import format_vi
 
 COLOURS = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0"]
 FONT = "font-family='Helvetica, Arial, sans-serif'"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from baocao.errors import BaocaoError
+from baocao.core.errors import BaocaoError
 from baocao.site import charts
 from baocao.site.figures import label, obs_href
 

@@ -196,7 +196,7 @@ def xlsx(package_dir: Path, labels: dict[str, str] | None = None) -> bytes:
     from openpyxl import Workbook
 
     if labels is None:
-        from baocao.metadata import Metadata
+        from baocao.core.metadata import Metadata
 
         labels = Metadata().load("interface.yaml")["workbook"]
     descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -263,7 +263,7 @@ def make_all(package_dir: Path, interface: dict, items: list[dict], files: dict[
 
 def source_files(package_dir: Path, descriptor: dict, reports: list[dict], files: dict[str, bytes]) -> dict[str, dict]:
     """Each report's source file, served as it was read when its sha256 still matches: {report_id: href, name}."""
-    from baocao import paths
+    from baocao.core import paths
 
     out = {}
     for report in reports:

@@ -8,8 +8,8 @@ from typing import Any
 
 from datasette.utils import tilde_encode
 
-from baocao.errors import BaocaoError
-from baocao.numbers import format_vi
+from baocao.core.errors import BaocaoError
+from baocao.reading.numbers import format_vi
 
 
 def label(value: Decimal, lang: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baocao.metadata import Metadata
+from baocao.core.metadata import Metadata
 
 LANGS = ("vi", "en")
 

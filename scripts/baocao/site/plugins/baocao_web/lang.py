@@ -67,7 +67,7 @@ def fold(text: str) -> str:
     """Vietnamese without diacritics, lower case: 'Chợ Đồn' -> 'cho don'.
 
     The words searched for are folded so; the index holds the same, folded by its tokenizer
-    (unicode61, remove_diacritics 2) after đ is written d (baocao.load.add_search).
+    (unicode61, remove_diacritics 2) after đ is written d (baocao.database.load.add_search).
     """
     return _MARKS.sub("", unicodedata.normalize("NFD", text)).replace("đ", "d").replace("Đ", "D").lower()
 

@@ -1,0 +1,42 @@
+"""`baocao eval`: the generic reading scored on an evaluation set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from baocao.cli.options import current_metadata, in_project, project_option
+
+
+@click.command(name="eval")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--verbose", "-v", is_flag=True, help="List the facts missed and the observations that are wrong.")
+@click.option(
+    "--against-locators",
+    "against",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A report with locators of its own: compare its Part I figures read generically with what they find.",
+)
+@project_option
+def eval_(folder: Path | None, verbose: bool, against: tuple[Path, ...]) -> None:
+    """Score the generic reading on an evaluation set: recall and precision per report and overall.
+
+    Each NAME.txt is read with no provenance record and no report-specific locator, and its
+    observations are compared with the facts of NAME.yaml (see eval/README.md). FOLDER
+    defaults to the project's eval/.
+
+    \b
+    Example:
+        baocao eval eval/ -v
+        baocao eval eval/ --against-locators sources/bac-kan-2024-h1.txt
+    """
+    from baocao.evaluation.evaluate import agreement, evaluate
+    from baocao.evaluation.review import eval_lines
+
+    scores = evaluate(in_project(folder, "eval"), current_metadata())
+    for line in eval_lines(scores, verbose):
+        click.echo(line)
+    for source in against:
+        click.echo(agreement(source, current_metadata()).line())

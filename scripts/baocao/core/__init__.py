@@ -1,0 +1,1 @@
+"""Foundations every stage shares: errors, the project folder, metadata and its schemas, text helpers."""

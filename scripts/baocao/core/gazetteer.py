@@ -1,0 +1,78 @@
+"""The gazetteer (metadata/provinces.yaml): the provinces as reports write them, and the whole country."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from baocao.core.errors import BaocaoError
+from baocao.core.normalize import reading_copy
+from baocao.core.text import fold
+
+__all__ = ["ISSUERS", "Gazetteer"]
+
+ISSUERS = ("ubnd", "statistics_office", "gso", "newspaper", "unknown")
+
+_COMPARED_WITH_COUNTRY = re.compile(
+    r"(?i)(?:thứ\s+\d+(?:/\d+)?\s+(?:trong\s+|của\s+)?|so với[^,.;()]{0,30}?|chung\s+(?:của\s+)?)(?:cả nước|toàn quốc)"
+)
+
+
+class Gazetteer:
+    """metadata/provinces.yaml: names as reports write them, and what each is valid for."""
+
+    def __init__(self, data: dict[str, Any]):
+        # the file's shape is checked by its schema (schemas/provinces.schema.json); what a schema cannot say:
+        where = "metadata/provinces.yaml"
+        for index, province in enumerate(data["provinces"]):
+            if province["kind"] not in data["kinds"]:
+                raise BaocaoError(f"kind {province['kind']!r} is not one of kinds", f"{where}: [{index}]")
+        for kind in ISSUERS:
+            if kind not in data["issuers"]:
+                raise BaocaoError(f"lacks {kind!r}", f"{where}: issuers")
+        self.data = data
+        self.provinces = data["provinces"]
+        self.national = data["national"]
+        self.by_id = {p["id"]: p for p in self.provinces}
+        names: list[tuple[str, dict[str, Any]]] = []
+        for province in self.provinces:
+            for name in [province["name"], *province.get("aliases", [])]:
+                names.append((name, province))
+        names.sort(key=lambda n: len(n[0]), reverse=True)
+        self._names = names
+        self._pattern = re.compile(
+            "|".join(
+                rf"(?<!\w){re.escape(reading_copy(n))}(?!\w)|(?<!\w){re.escape(reading_copy(n).upper())}(?!\w)"
+                for n, _ in names
+            )
+        )
+        self._lookup = {reading_copy(n): p for n, p in names} | {reading_copy(n).upper(): p for n, p in names}
+        self._folded = {fold(n): p for n, p in names} | {fold(p["id"].replace("-", " ")): p for p in self.provinces}
+        words = self.national["words"]
+        self._national = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
+
+    def find(self, text: str) -> tuple[dict[str, Any] | None, bool]:
+        """The province a text is about: (province, stated as "tỉnh X"/"thành phố X"), earliest first."""
+        reading = reading_copy(text)
+        strong = None
+        weak = None
+        for match in self._pattern.finditer(reading):
+            province = self._lookup[match.group(0)]
+            before = reading[max(0, match.start() - 16) : match.start()]
+            if re.search(r"(?i:tỉnh|thành phố|tp\.?)\s*$", before):
+                strong = strong or province
+            else:
+                weak = weak or province
+        return (strong, True) if strong else (weak, False)
+
+    def national_in(self, text: str) -> bool:
+        """Whether ``text`` is about the whole country; "đứng thứ 7 cả nước", "so với cả nước" compare with it."""
+        reading = _COMPARED_WITH_COUNTRY.sub(" ", reading_copy(text))
+        return bool(self._national.search(reading))
+
+    def named(self, value: str) -> dict[str, Any] | None:
+        key = fold(value.strip())
+        key = re.sub(r"^(?:tinh|thanh pho|tp\.?)\s+", "", key)
+        if key in (fold(self.national["name"]), "national", "ca nuoc", fold(self.national["id"].replace("-", " "))):
+            return {"id": self.national["id"], "name": self.national["name"], "kind": "ca_nuoc"}
+        return self._folded.get(key)

@@ -1,0 +1,87 @@
+"""A reading copy of a report's text: the same length, so that every offset into it is an offset into the text.
+
+Reports write the same word in several ways: old and new tone placement (``hoà`` /
+``hòa``, ``thuỷ`` / ``thủy``, ``uỷ`` / ``ủy``), non-breaking and thin spaces, the
+dash family (``–``, ``—``, ``−``). The published text keeps what the report wrote;
+the stages that *read* it (numbers, units, clauses, headings, provenance) read the
+copy this module makes, in which each of those is written one way. Every change
+maps one character to one character, so offsets never move.
+
+Characters that are invisible and carry nothing (zero-width spaces and joiners,
+the word joiner, a byte-order mark inside the text, the soft hyphen) are removed
+when the source is read (:func:`strip_invisible`), before any offset exists.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+
+_SPACES = "\u00a0\u2007\u2009\u202f\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u3000"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_TABLE = str.maketrans({**{c: " " for c in _SPACES}, **{c: "-" for c in _DASHES}, "\t": " "})
+
+# old placement puts the tone on the second vowel of oa, oe, uy; the new one on the first... and
+# vice versa: the reading copy writes the tone on the vowel that carries it in the new style (hòa, thủy)
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _retone(first: str, second: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", first + tone) + second
+
+
+def _old_to_new(match: re.Match[str]) -> str:
+    first, second = match.group(1), match.group(2)
+    decomposed = unicodedata.normalize("NFD", second)
+    base, tone = decomposed[0], "".join(c for c in decomposed[1:] if c in _TONES)
+    if not tone:
+        return match.group(0)
+    rest = "".join(c for c in decomposed[1:] if c not in _TONES)
+    return _retone(first, unicodedata.normalize("NFC", base + rest), tone)
+
+
+# "oà", "oá", "oẻ", "uỷ"... at the end of a syllable (no consonant after): hoà, khoẻ, thuỷ, uỷ
+_OLD_PLACEMENT = re.compile(
+    r"(?i)([oOuU])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ])(?![a-zA-Zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
+)
+_PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
+
+
+def _placement(match: re.Match[str]) -> str:
+    first = match.group(1)
+    base = unicodedata.normalize("NFD", match.group(2))[0]
+    if (first.lower(), base.lower()) not in _PAIRS:
+        return match.group(0)
+    # "qu" + vowel: the u is part of the consonant (quý keeps its tone on y)
+    start = match.start()
+    if first.lower() == "u" and start > 0 and match.string[start - 1] in "qQ":
+        return match.group(0)
+    return _old_to_new(match)
+
+
+# "1\u00a0040,1": a non-breaking or thin space between digit groups is a thousands separator
+_SPACED_GROUP = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
+
+
+@functools.lru_cache(maxsize=256)
+def reading_copy(text: str) -> str:
+    """The text as the reading stages see it: same length, one spelling for each word, sign and space."""
+    copy = _SPACED_GROUP.sub(".", text).translate(_TABLE)
+    return _OLD_PLACEMENT.sub(_placement, copy)
+
+
+def strip_invisible(text: str) -> str:
+    """The text without characters that show nothing (zero-width spaces, joiners, soft hyphens)."""
+    return _INVISIBLE.sub("", text)
+
+
+def fold_key(text: str) -> str:
+    """Words as compared with a vocabulary: reading copy, no marks, lower case, punctuation as spaces."""
+    from baocao.core.text import fold
+
+    folded = fold(reading_copy(text))
+    return " ".join(re.sub(r"[^a-z0-9%]+", " ", folded).split())

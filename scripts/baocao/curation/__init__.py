@@ -1,0 +1,1 @@
+"""Curation: the indicator catalogue, locators, observations published from typed figures, consistency checks."""

@@ -1,0 +1,1 @@
+"""The database: the data package loaded into SQLite, in parts when it is large."""

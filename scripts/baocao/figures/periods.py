@@ -1,0 +1,114 @@
+"""The period a figure is for, read from the words before it in its sentence.
+
+"tháng 10", "lũy kế 10 tháng", "2 tháng/2025", "quý II", "năm 2023", "đến ngày 30/9" and
+"cuối tháng 02/2025" each name a period; the nearest before the figure is its period, else
+the report's. A comparison ("so với tháng trước") names a base, not a period, and is skipped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+
+from baocao.figures.extract import SINGLE, Mention
+
+_BASE = re.compile(r"(?i)so\s+với\s+[^,;.]*?(?=,|;|\.(?!\d)|\s+và\s|\s+nhưng\s|$)")
+_MONTHS_N = re.compile(r"(?i)(?<!\w)(\d{1,2}) tháng(?: (đầu|cuối) năm)?(?:(?: năm | |/)((?:19|20)\d{2}))?(?![\w/])")
+_QUARTER = re.compile(r"(?i)(?<!\w)quý (IV|III|II|I)(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
+_MONTH = re.compile(
+    r"(?i)(?<!\w)(?<!cuối )(?<!hết )tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?!\s*(?:năm trước|trước))(?![\w/])"
+)
+_YEAR = re.compile(r"(?i)(?<!\w)(?<!vụ )(?:cả )?năm ((?:19|20)\d{2})(?!\s*-)(?!\w)")
+_AT_DATE = re.compile(r"(?i)(?:đến|tính đến)(?: hết)?(?: ngày)? (\d{1,2})/(\d{1,2})(?:/((?:19|20)\d{2}))?")
+_END_OF_MONTH = re.compile(r"(?i)(?:cuối|hết) tháng (\d{1,2})(?:/((?:19|20)\d{2}))?")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+def _iso_months(first: int, last: int, year: int) -> tuple[str, str]:
+    return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{calendar.monthrange(year, last)[1]:02d}"
+
+
+@functools.lru_cache(maxsize=4096)
+def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str]], ...]:
+    """Every phrase of a sentence that names a period, as (where it ends, (first day, last day)); the
+    comparisons ("so với tháng trước") are passed over. Read once per sentence."""
+    text = _BASE.sub(lambda m: " " * len(m.group(0)), text)
+    found: list[tuple[int, tuple[str, str]]] = []
+    for match in _MONTHS_N.finditer(text):
+        n, edge, y = int(match[1]), match[2], int(match[3]) if match[3] else year
+        if 1 <= n <= 12:
+            found.append((match.end(), _iso_months(13 - n, 12, y) if edge == "cuối" else _iso_months(1, n, y)))
+    for match in _QUARTER.finditer(text):
+        q, y = _ROMAN[match[1].upper()], int(match[2]) if match[2] else year
+        found.append((match.end(), _iso_months(3 * q - 2, 3 * q, y)))
+    for match in _MONTH.finditer(text):
+        m, y = int(match[1]), int(match[2]) if match[2] else year
+        if 1 <= m <= 12:
+            found.append((match.end(), _iso_months(m, m, y)))
+    for match in _YEAR.finditer(text):
+        y = int(match[1])
+        if y != year:  # "năm 2024" in a report on 2024 names the year, not another period
+            found.append((match.end(), _iso_months(1, 12, y)))
+    for match in _AT_DATE.finditer(text):
+        d, m, y = int(match[1]), int(match[2]), int(match[3]) if match[3] else year
+        if 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]:
+            day = f"{y:04d}-{m:02d}-{d:02d}"
+            found.append((match.end(), (day, day)))
+    for match in _END_OF_MONTH.finditer(text):
+        m, y = int(match[1]), int(match[2]) if match[2] else year
+        if 1 <= m <= 12:
+            day = _iso_months(m, m, y)[1]
+            found.append((match.end(), (day, day)))
+    return tuple(found)
+
+
+def period_before(
+    phrases: tuple[tuple[int, tuple[str, str]], ...], offset: int, report_start: str, report_end: str
+) -> tuple[str, str, str]:
+    """The period of a figure at ``offset`` of its sentence: the phrase ending nearest before it (of phrases
+    ending together, "tháng 10" in "10 tháng", the widest), else the report's."""
+    before = [p for p in phrases if p[0] <= offset]
+    if not before:
+        return report_start, report_end, "report"
+    _, (start, end) = max(before, key=lambda f: (f[0], f[1][1] > f[1][0], f[1][0] <= f[1][1]))
+    return start, end, "clause"
+
+
+_BASE_MONTH = re.compile(r"(?i)\s*so với\s+(?:cùng\s+)?tháng\s+(\d{1,2})(?:(?:/|\s+năm\s+)((?:19|20)\d{2}))?(?![\d/])")
+
+
+def month_base(tail: str, period: tuple[str, str]) -> str | None:
+    """What "so với tháng M/YYYY" compares a month's figure with: the previous month, the same month of
+    the previous year or the end of the previous year; None when the figure is not a month's or the base
+    is another month."""
+    match = _BASE_MONTH.match(tail)
+    start, end = period
+    if match is None or start[:7] != end[:7]:
+        return None
+    year, month = int(end[:4]), int(end[5:7])
+    base_month = int(match[1])
+    base_year = int(match[2]) if match[2] else (year if base_month < month else year - 1)
+    if (base_year, base_month) == ((year, month - 1) if month > 1 else (year - 1, 12)):
+        return "previous_month"
+    if (base_year, base_month) == (year - 1, month):
+        return "same_period"
+    if (base_year, base_month) == (year - 1, 12):
+        return "start_of_year"
+    return "other"
+
+
+_PERIOD_LEAD = re.compile(r"(?i)(?:trong|tính chung|lũy kế|cộng dồn|bình quân|sau|qua)\s*$")
+_PERIOD_TAIL = re.compile(
+    r"(?i)\s*(?:đầu năm|cuối năm|năm (?:19|20)\d{2}|/(?:19|20)\d{2}|,|đạt|ước|tăng|giảm|là)(?!\w)"
+)
+
+
+def period_phrase(text: str, mention: Mention) -> bool:
+    """ "tổng kim ngạch xuất khẩu 9 tháng đạt …": a count of months naming the period of the figure after it."""
+    if mention.unit_id != "thang" or mention.role != SINGLE or not mention.expression.startswith(mention.value_text):
+        return False
+    unit_end = mention.value_end + len(mention.expression) - len(mention.value_text)
+    return bool(
+        _PERIOD_LEAD.search(text, mention.quote_start, mention.value_start) or _PERIOD_TAIL.match(text, unit_end)
+    )

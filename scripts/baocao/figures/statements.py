@@ -1,0 +1,314 @@
+"""Stage 4, statements: every figure typed by its own clause, in code, for any report.
+
+Vietnamese statistical prose is formulaic: a subject, a verb (đạt, ước đạt, là, tăng,
+giảm, chiếm, bằng, xếp thứ), a figure and its unit, then the comparison that qualifies it
+(so với cùng kỳ, so với tháng trước, so với đầu năm, kế hoạch, dự toán trung ương giao,
+kịch bản, mục tiêu). For each mention this module reads:
+
+* the **subject**: the noun phrase before the verb (or, for a count, the noun after it:
+  "86 doanh nghiệp thành lập mới"), cleaned of period words and qualifiers; a clause with
+  none ("..., tăng 5,2%") takes the subject of the figure before it in the sentence;
+* the **measure**, from the verb and the comparison after the figure;
+* the **period** the figure is for: the nearest period phrase before it in its sentence
+  ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else the report's;
+* whether it is a **target** for a coming period (phấn đấu, mục tiêu, a later year, a
+  section of tasks), which is never published as an observation.
+
+What a clause does not settle is left unset with a reason, never guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from baocao.core.normalize import reading_copy
+from baocao.figures.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
+from baocao.figures.measure import CHANGE, VERB, Clause, read_measure
+from baocao.figures.periods import _BASE, period_before, period_phrase, period_phrases
+
+_PERIOD_WORDS = re.compile(
+    r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
+    r"(?:các )?tỉnh,? thành phố|toàn tỉnh|cao nhất|thấp nhất|phổ biến(?: ở mức)?|hiện nay|đến nay|"
+    r"toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
+    r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
+    r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý [IV]+(?:/\d{4})?|năm \d{4}|"
+    r"đến (?:ngày )?\d{1,2}/\d{1,2}(?:/\d{4})?|tại thời điểm(?: cuối tháng \d{1,2})?|cuối tháng \d{1,2}|"
+    r"theo (?!giá hiện hành)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
+)
+_CONNECTOR = re.compile(r"(?i)^(?:(?:và|nhưng|song|đồng thời|trong khi|còn)(?:\s+|$))+")
+_TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|định hướng)(?!\w)")
+_TARGET_SECTION = re.compile(r"(?i)nhiệm vụ|phương hướng|giải pháp|kế hoạch")
+_DONE_SECTION = re.compile(r"(?i)tình hình|kết quả|đánh giá|thực hiện")
+
+
+@dataclass
+class Statement:
+    mention_index: int
+    section_id: str
+    subject: str | None
+    context: str | None  # the sentence's first subject, for names split across clauses ("năng suất" of "lúa")
+    measure: str | None
+    measure_reason: str | None
+    period_start: str
+    period_end: str
+    period_from: str  # report, clause
+    direction: str | None
+    target: bool
+    indicator_id: str | None = None
+    resolution: str = "unmapped"
+    reason: str | None = None
+    # the first subject since the sentence's last ";", where it differs from context ("…; cây lúa gieo cấy 37.120
+    # ha, năng suất …, sản lượng …": the output is the rice's, not that of the crop the sentence began with)
+    group_context: str | None = None
+
+
+@functools.lru_cache(maxsize=8192)
+def clean_subject(text: str) -> str:
+    """A subject without period words, qualifiers, brackets' punctuation and leading connectors."""
+    text = _PERIOD_WORDS.sub(" ", text)
+    text = re.sub(r"[-–:;,.()+\"“”/]", " ", text)
+    return _CONNECTOR.sub("", " ".join(text.split()))
+
+
+def read_statements(
+    section_id: str,
+    published: str,
+    mentions: list[tuple[int, Mention]],
+    report_start: str,
+    report_end: str,
+    unit_quantity: dict[str, str | None],
+    in_task_section: bool = False,
+) -> list[Statement]:
+    """The statements of one section's figures (``mentions``: (index in the report, mention))."""
+    reader = _SectionReader(reading_copy(published), (report_start, report_end), unit_quantity, in_task_section)
+    ordered = sorted(mentions, key=lambda item: item[1].value_start)
+    # the words after a figure run to the next figure; a rating ("khách sạn 3 sao") is part of them
+    following: list[int | None] = []
+    upcoming = None
+    for _, mention in reversed(ordered):
+        following.append(upcoming)
+        if unit_quantity.get(mention.unit_id or "") != "rating":
+            upcoming = mention.value_start
+    following.reverse()
+    return [
+        reader.read(section_id, index, mention, mention.quote_end if after is None else after)
+        for (index, mention), after in zip(ordered, following, strict=True)
+    ]
+
+
+class _SectionReader:
+    """Reads the figures of one section in order, remembering what their sentence has said so far."""
+
+    def __init__(self, text: str, report: tuple[str, str], quantity: dict[str, str | None], tasks: bool):
+        self.text, self.report, self.quantity, self.tasks = text, report, quantity, tasks
+        self.sentence_start = -1
+
+    def _new_sentence(self, mention: Mention) -> None:
+        self.sentence_start = mention.quote_start
+        self.previous: Mention | None = None
+        self.previous_subject: str | None = None
+        self.sentence_subject: str | None = None
+        self.group_subject: str | None = None
+        self.denominator_measure: str | None = None
+        self.sentence_base: str | None = None
+        self.sentence_level: str | None = None
+        self.low_measure: str | None = None
+
+    def _lead(self, mention: Mention) -> str:
+        """The words of the figure's own clause before it (past the figure before, its unit and comparison)."""
+        text, previous = self.text, self.previous
+        boundary = max(mention.quote_start, text.rfind(";", 0, mention.value_start) + 1)
+        if previous is not None and previous.value_end > boundary:
+            boundary = previous.value_end
+        lead = text[boundary : mention.value_start]
+        if previous is not None and boundary == previous.value_end:
+            previous_unit = _unit_text(previous).strip()
+            lead = _PAST_BASE.sub("", _BASE.sub(" ", lead))
+            if previous_unit and lead.lstrip().startswith(previous_unit):
+                lead = lead.lstrip()[len(previous_unit) :]
+                if previous_unit == "tỉnh":  # "xếp thứ 22/63 tỉnh, thành phố, tăng 08 bậc"
+                    lead = re.sub(r"^\s*,?\s*thành phố", "", lead)
+                lead = _REGARD.sub("", lead, count=1) if _REGARD.match(lead) else lead
+                comma = lead.find(",")
+                if comma > 0 and "(" not in lead[:comma] and not VERB.search(lead, 0, comma):
+                    lead = lead[comma + 1 :]  # "09 người chết, 50 người": the tail of the figure before's noun
+        return lead
+
+    def _tails(self, mention: Mention, following: int) -> tuple[str, str, str]:
+        """(the figure's unit, the words after it to the next figure, the rest of its clause)."""
+        text = self.text
+        tail_end = min(following, mention.quote_end)
+        semicolon = text.find(";", mention.value_end, tail_end)
+        tail = text[mention.value_end : semicolon if semicolon >= 0 else tail_end]
+        unit = _unit_text(mention)
+        tail = tail[len(unit) :] if tail.startswith(unit) else tail
+        rest = text[mention.value_end + len(unit) : mention.quote_end]
+        rest = re.split(r"[;)]|\.(?!\d)", rest, maxsplit=1)[0]
+        return unit, tail, rest
+
+    def read(self, section_id: str, index: int, mention: Mention, following: int) -> Statement:
+        if mention.quote_start != self.sentence_start:
+            self._new_sentence(mention)
+        elif self.previous is not None and ";" in self.text[self.previous.value_end : mention.value_start]:
+            self.group_subject = None
+        lead = self._lead(mention)
+        unit, tail, rest = self._tails(mention, following)
+        own = self._subject(mention, lead, unit, tail)
+        regard = _REGARD.match(rest)
+        subject = own
+        if regard and own:  # "5-8,5%/năm đối với lĩnh vực sản xuất kinh doanh": what the figure is of
+            subject = f"{own} {clean_subject(regard.group(1))}"
+        sentence_lead = self.text[mention.quote_start : mention.value_start]
+        sentence = self.text[mention.quote_start : mention.quote_end]
+        phrases = period_phrases(sentence, int(self.report[1][:4]))
+        start, end, period_from = period_before(phrases, len(sentence_lead), *self.report)
+        numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
+        clause = Clause(
+            lead, tail, rest, sentence_lead, (start, end), numerator,
+            self.denominator_measure, self.sentence_base, self.sentence_level,
+        )  # fmt: skip
+        measure, why = read_measure(mention, clause)
+        changes = CHANGE.findall(lead)
+        direction = None
+        if changes and measure and measure.startswith("change"):
+            direction = "decrease" if changes[-1].lower() == "giảm" else "increase"
+        statement = Statement(
+            index, section_id, subject or None,
+            self.sentence_subject if self.sentence_subject != subject else None,
+            measure, why, start, end, period_from, direction, self._target(mention, sentence, start),
+        )  # fmt: skip
+        if self.group_subject and self.group_subject not in (subject, self.sentence_subject):
+            statement.group_context = self.group_subject
+        if mention.kind == "period" or period_phrase(self.text, mention):
+            # "9 tháng" names the period of the figure after it: neither a figure nor a subject
+            statement.measure, statement.measure_reason = None, "period_length"
+            return statement
+        if self.quantity.get(mention.unit_id or "") == "rating":
+            return statement  # "3 sao" qualifies the noun before it: part of the next figure's subject
+        if statement.target and measure == "value":
+            statement.measure = "target"
+        if mention.role == RANGE_HIGH and self.low_measure == "typical_low":
+            statement.measure = "typical_high"
+        self.low_measure = statement.measure if mention.role == RANGE_LOW else None
+        self._remember(mention, own, measure)
+        return statement
+
+    def _remember(self, mention: Mention, subject: str | None, measure: str | None) -> None:
+        self.previous = mention
+        self.previous_subject = subject or self.previous_subject
+        self.sentence_subject = self.sentence_subject or subject or None
+        self.group_subject = self.group_subject or subject or None
+        self.denominator_measure = measure if mention.role == DENOMINATOR else None
+        if measure and measure.startswith("pct_of_"):
+            self.sentence_base = measure
+        if measure in ("value", "plan", "estimate") and mention.unit_id != "percent" and mention.role == SINGLE:
+            self.sentence_level = measure
+
+    def _target(self, mention: Mention, sentence: str, start: str) -> bool:
+        year = int(self.report[1][:4])
+        return (
+            self.tasks
+            or any(at < mention.value_start - mention.quote_start for at in _target_words(sentence))
+            or int(start[:4]) > year
+            or _later_year(sentence, year)
+        )
+
+    def _subject(self, mention: Mention, lead: str, unit: str, tail: str) -> str:
+        verbs = list(VERB.finditer(lead))
+        subject_text = lead[: verbs[-1].start()] if verbs else lead
+        if verbs and not clean_subject(subject_text) and len(verbs) > 1:
+            subject_text = lead[: verbs[0].start()]
+        subject_text = _own_clause(_TRAILING_VERB.sub("", subject_text))
+        if verbs and verbs[-1].group(1).lower() in ("với", "có") and clean_subject(lead[verbs[-1].end() :]):
+            # "86 doanh nghiệp thành lập mới với vốn đăng ký 612,3 tỷ đồng": the figure is the noun's after "với"
+            self.sentence_subject = self.sentence_subject or clean_subject(subject_text) or self.previous_subject
+            subject_text = lead[verbs[-1].end() :]
+        if mention.role == NUMERATOR:  # "66/80 buổi biểu diễn": the noun after the whole a/b
+            end = mention.value_start + len(mention.expression)
+            unit, tail = re.sub(r"^.*?\d(?=\D*$)", "", mention.expression), self.text[end : mention.quote_end]
+        subject = clean_subject(subject_text) + _noun_after(mention, unit, tail, self.quantity)
+        subject = " ".join(subject.split())
+        if not subject and self.previous_subject:
+            subject = self.previous_subject
+        if self.sentence_subject and re.match(r"(?i)\s*(?:so với cùng kỳ\s*)?về số(?!\w)", tail):
+            subject = self.sentence_subject  # "tăng 12% về số lượng": the change in the count the sentence is about
+        return subject
+
+
+_PAST_BASE = re.compile(
+    r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
+    r"(?:\s+(?:năm \d{4}|HĐND|UBND|Hội đồng nhân dân|Thủ tướng|Chính phủ|trung ương|tỉnh|thành phố|giao|đề ra"
+    r"|được giao))*"
+    r"|(?:trong|so với|của) tổng [^,;]*)"
+)
+_REGARD = re.compile(r"(?i)\s*(?:/\s*năm)?\s*,?\s*đối với ([^,;()]{3,80})")
+_TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
+
+
+def _unit_text(mention: Mention) -> str:
+    """The words of a figure's expression after its number: " tỷ đồng" of "4.128 tỷ đồng", " điểm" of the
+    b of "84,24/100 điểm" (the a of a/b has "/100 điểm" after it)."""
+    expression, value = mention.expression, mention.value_text
+    at = expression.rfind(value) if mention.role in (DENOMINATOR, RANGE_HIGH) else expression.find(value)
+    unit = expression[at + len(value) :] if at >= 0 else ""
+    return unit.split("/")[0] if mention.role == NUMERATOR else unit
+
+
+def _noun_after(mention: Mention, unit: str, tail: str, quantity: dict[str, str | None]) -> str:
+    """The noun after a count ("86 doanh nghiệp thành lập mới") or a crop after its area or mass
+    ("70.850 ha lúa"): part of what the figure is about."""
+    kind = quantity.get(mention.unit_id or "")
+    if mention.role in (DENOMINATOR, RANGE_HIGH) or mention.kind == "ordinal":
+        return ""
+    if kind in ("area", "mass"):
+        noun = re.match(r"\s+([^\W\d][^,;.()]{0,30}?)(?=,|;|\.(?!\d)|\(| tăng| giảm| đạt| bằng| chiếm| so với|$)", tail)
+        if noun and not VERB.match(noun.group(1)):
+            return " " + clean_subject(noun.group(1))
+    if kind == "count":
+        noun = re.match(r"\s*([^,;.()]{0,80}?)(?=,|;|\.(?!\d)|\(|\)| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
+        return f" {unit} {noun.group(1) if noun else ''}"
+    return ""
+
+
+def _own_clause(text: str) -> str:
+    """ "Nhờ giá nông sản tăng, tổng kim ngạch xuất khẩu": the words after the last comma that closes a
+    clause with a verb of its own; commas inside a name ("xuất, nhập khẩu") are kept."""
+    cut = 0
+    for mark in re.finditer(r"[,:]", text):
+        rest = clean_subject(text[mark.end() :])
+        if not rest:
+            continue
+        # a clause ending in its verb ("… tăng,"), or one with a verb before ":" ("ước thực hiện đến 30/6/2024:")
+        if _CLAUSE_END.search(text, cut, mark.start()) or (
+            mark.group(0) == ":" and VERB.search(text, cut, mark.start())
+        ):
+            cut = mark.end()
+    return text[cut:]
+
+
+_CLAUSE_END = re.compile(VERB.pattern + r"(?:\s+\S+){0,2}\s*$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _target_words(sentence: str) -> tuple[int, ...]:
+    """Where the words of a target ("phấn đấu", "mục tiêu"...) start in a sentence."""
+    return tuple(m.start() for m in _TARGET.finditer(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _later_year(sentence: str, year: int) -> bool:
+    """A sentence about a later year's plan ("kế hoạch năm 2025", "năm 2025 phấn đấu")."""
+    return any(
+        int(y) > year and re.search(r"(?i)kế hoạch|phấn đấu|mục tiêu|dự kiến|chỉ tiêu", sentence)
+        for y in re.findall(r"(?i)năm ((?:19|20)\d{2})", sentence)
+    )
+
+
+def task_section(title: str, parents: list[str]) -> bool:
+    """A section of tasks and plans for the coming period (its title, or a parent's, says so)."""
+    for heading in [title, *parents]:
+        if heading and _TARGET_SECTION.search(heading) and not _DONE_SECTION.search(heading):
+            return True
+    return False

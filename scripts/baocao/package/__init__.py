@@ -1,0 +1,1 @@
+"""The data package: the pipeline that runs the stages, each resource's rows, the descriptor, publishing, validation."""

@@ -1,0 +1,1 @@
+"""Reading a report: files, text, lines, the outline of parts and sections, cited documents, provenance, numbers."""

@@ -1,0 +1,68 @@
+"""What can be tested of the Docker image without a Docker engine: its build steps and its entrypoint."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from baocao.core import paths
+from baocao.site.serve import serve_command
+from conftest import build_site_files, free_port, wait_until_served
+
+DOCKERFILE = (paths.ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
+def cmd() -> list[str]:
+    match = re.search(r"^CMD (\[.*?\])\s*$", DOCKERFILE.replace("\\\n", ""), re.M | re.S)
+    return json.loads(match.group(1))
+
+
+def test_base_images_are_pinned():
+    images = re.findall(r"^FROM (\S+)", DOCKERFILE, re.M)
+    assert images and all(re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+", i) for i in images)
+
+
+def test_image_builds_with_the_readme_make_targets():
+    assert "RUN make install && make build" in DOCKERFILE
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^build: package load$", makefile, re.M)
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docker build -t baocao ." in readme and "docker run --rm -p 8001:8001 baocao" in readme
+
+
+def test_runs_as_a_non_root_user_with_a_healthcheck():
+    assert re.search(r"^USER baocao$", DOCKERFILE, re.M)
+    assert "HEALTHCHECK" in DOCKERFILE and "/-/versions.json" in DOCKERFILE
+    assert "frictionless" not in DOCKERFILE.split("FROM ")[-1].split("USER")[0].split("#")[0]
+
+
+def test_entrypoint_is_the_serve_command():
+    expected = serve_command(Path("build/baocao.db"), "0.0.0.0", 8001, Path("build/site"))
+    expected = ["datasette"] + expected[3:]  # "python -m datasette" in the venv, the script in the image
+    site = str(paths.ROOT / "scripts/baocao/site")
+    expected = [a.replace(site, "site") for a in expected]
+    assert cmd() == expected
+
+
+def test_entrypoint_serves_the_image_layout(built, tmp_path):
+    """The image's CMD, run as is (but on 127.0.0.1 and a free port) in a copy of the image's /app."""
+    app = tmp_path / "app"
+    shutil.copytree(paths.ROOT / "scripts/baocao/site", app / "site")
+    build_site_files(built, app / "build")
+    command = cmd()
+    port = free_port()
+    command[command.index("--host") + 1] = "127.0.0.1"
+    command[command.index("--port") + 1] = str(port)
+    command = [sys.executable, "-m", "datasette"] + command[1:]
+    process = subprocess.Popen(command, cwd=app, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_served(f"http://127.0.0.1:{port}/-/versions.json", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            html = response.read().decode()
+        assert "Số liệu chính" in html and "application/ld+json" in html
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
