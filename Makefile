@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install build package load serve test lint bench soak eval clean
+.PHONY: help install build package load serve test lint bench soak eval eval-real clean
 
 help:
 	@echo "make serve   build everything from sources/ and serve it on http://127.0.0.1:8001 (PORT=... for another)"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make bench   benchmarks against baselines measured in the same run (a few minutes)"
 	@echo "make eval    recall and precision of the generic reading on the evaluation set"
+	@echo "make eval-real  the same on the real-text development set (texts in BAOCAO_REAL_TEXTS, default eval/real/texts/)"
 	@echo "make soak    32 readers for 60 s beside an attacker; fails if p99 >= 1 s or a response lacks security headers"
 
 $(STAMP): pyproject.toml
@@ -46,6 +47,9 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/baocao eval eval/ --against-locators sources/bac-kan-2024-h1.txt
+
+eval-real: $(STAMP)
+	$(BIN)/baocao eval-real eval/real
 
 soak: $(STAMP) build
 	$(BIN)/python bench/soak.py

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from baocao import __version__
-from baocao.cli.evaluation import eval_
+from baocao.cli.evaluation import eval_, eval_real
 from baocao.cli.options import (
     Group,
     current_metadata,
@@ -338,6 +338,7 @@ def coverage(files: tuple[Path, ...], source: Path | None, sections: tuple[str, 
 
 
 cli.add_command(eval_)
+cli.add_command(eval_real)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
-"""`baocao eval`: the generic reading scored on an evaluation set."""
+"""`baocao eval` and `baocao eval-real`: the generic reading scored on evaluation sets."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -40,3 +41,32 @@ def eval_(folder: Path | None, verbose: bool, against: tuple[Path, ...]) -> None
         click.echo(line)
     for source in against:
         click.echo(agreement(source, current_metadata()).line())
+
+
+@click.command(name="eval-real")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--texts",
+    type=click.Path(path_type=Path),
+    help="The folder of the saved texts (default: $BAOCAO_REAL_TEXTS, else FOLDER/texts).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List the facts missed, why, and the observations that are wrong.")
+@project_option
+def eval_real(folder: Path | None, texts: Path | None, verbose: bool) -> None:
+    """Score the generic reading on the real-text development set: strict and loose recall and precision.
+
+    Each NAME.yaml of FOLDER (default: the project's eval/real/) is scored on NAME.txt of the texts
+    folder, which git does not hold (see eval/real/README.md); the names whose text is missing are listed.
+
+    \b
+    Example:
+        baocao eval-real eval/real -v
+        BAOCAO_REAL_TEXTS=~/real-texts baocao eval-real
+    """
+    from baocao.evaluation.real import evaluate_real, real_lines
+
+    folder = folder if folder is not None else in_project(None, "eval") / "real"
+    texts = texts or Path(os.environ.get("BAOCAO_REAL_TEXTS") or folder / "texts")
+    scores, missing = evaluate_real(folder, texts, current_metadata())
+    for line in real_lines(scores, missing, texts, verbose):
+        click.echo(line)
