@@ -18,6 +18,9 @@ _COMPARED_WITH_COUNTRY = re.compile(
 )
 
 
+_STATED = re.compile(r"(?i:tỉnh|thành phố|tp\.?|thủ đô|cục thống kê)\s*$")
+
+
 class Gazetteer:
     """metadata/provinces.yaml: names as reports write them, and what each is valid for."""
 
@@ -51,19 +54,25 @@ class Gazetteer:
         words = self.national["words"]
         self._national = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words))
 
-    def find(self, text: str) -> tuple[dict[str, Any] | None, bool]:
-        """The province a text is about: (province, stated as "tỉnh X"/"thành phố X"), earliest first."""
+    def mentions(self, text: str) -> list[tuple[dict[str, Any], bool]]:
+        """Every province named in ``text``, in order, each with whether it is stated as "tỉnh X", "thành phố X",
+        "TP X" or "Cục Thống kê X"."""
         reading = reading_copy(text)
-        strong = None
-        weak = None
+        found = []
         for match in self._pattern.finditer(reading):
-            province = self._lookup[match.group(0)]
             before = reading[max(0, match.start() - 16) : match.start()]
-            if re.search(r"(?i:tỉnh|thành phố|tp\.?)\s*$", before):
-                strong = strong or province
-            else:
-                weak = weak or province
-        return (strong, True) if strong else (weak, False)
+            found.append((self._lookup[match.group(0)], bool(_STATED.search(before))))
+        return found
+
+    def find(self, text: str) -> tuple[dict[str, Any] | None, bool]:
+        """The province a text is about: (province, stated as "tỉnh X"/"thành phố X"), earliest first; a province
+        named but not stated only when it is the one province the text names."""
+        found = self.mentions(text)
+        strong = next((p for p, stated in found if stated), None)
+        if strong:
+            return strong, True
+        named = {p["id"]: p for p, _ in found}
+        return (next(iter(named.values())), False) if len(named) == 1 else (None, False)
 
     def national_in(self, text: str) -> bool:
         """Whether ``text`` is about the whole country; "đứng thứ 7 cả nước", "so với cả nước" compare with it."""

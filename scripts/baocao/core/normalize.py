@@ -67,11 +67,20 @@ def _placement(match: re.Match[str]) -> str:
 _SPACED_GROUP = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
 
 
+# "nãm", "tãng": ă written ã by a wrong font conversion, in the two words where it changes what is read
+_BREVE_AS_TILDE = re.compile(r"(?<!\w)([nNtT])(?:ã)(ng?|m)(?!\w)")
+_BREVE_WORDS = {("n", "m"), ("t", "ng")}
+
+
+def _breve(match: re.Match[str]) -> str:
+    return f"{match[1]}ă{match[2]}" if (match[1].lower(), match[2]) in _BREVE_WORDS else match[0]
+
+
 @functools.lru_cache(maxsize=256)
 def reading_copy(text: str) -> str:
     """The text as the reading stages see it: same length, one spelling for each word, sign and space."""
     copy = _SPACED_GROUP.sub(".", text).translate(_TABLE)
-    return _OLD_PLACEMENT.sub(_placement, copy)
+    return _BREVE_AS_TILDE.sub(_breve, _OLD_PLACEMENT.sub(_placement, copy))
 
 
 def strip_invisible(text: str) -> str:

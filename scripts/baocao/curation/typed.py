@@ -8,6 +8,7 @@ ignores every locator: what the generic reading alone achieves.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -70,13 +71,15 @@ def _resolver(catalog, metadata, units: dict[str, Any]) -> Resolver:
     return _resolvers[0][1]
 
 
-def _flow_to_date(statement: Statement, term, report_period: tuple[str, str]) -> None:
-    """A flow "đến ngày 30/9" runs from the start of its year (or the report's start) to that day;
-    a stock is the level on that day."""
+def _flow_to_date(statement: Statement, term, report_period: tuple[str, str], quote: str) -> None:
+    """A flow "đến ngày 30/9" runs from the start of its year (or the report's start; "từ đầu năm", "lũy kế":
+    the year's) to that day; a stock is the level on that day."""
     start, end = statement.period_start, statement.period_end
     if term.stock or start != end or statement.period_from != "clause":
         return
-    if end == report_period[1]:
+    if re.search(r"(?i)từ đầu năm|lũy kế|luỹ kế", quote):
+        statement.period_start = end[:4] + "-01-01"
+    elif end == report_period[1]:
         statement.period_start = report_period[0]
     else:
         statement.period_start = (
@@ -104,6 +107,7 @@ def resolve_report(
     terms = catalog.vocabulary.by_id()
     by_mention = {o.mention_index: o for o in observations}
     candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)
+    earlier: list[Statement] = []
     for statement in statements:
         taken = by_mention.get(statement.mention_index)
         if taken is not None:
@@ -119,11 +123,23 @@ def resolve_report(
             statement.measure = measure
         elif resolution != "vocabulary":
             statement.measure, statement.reason = None, "a_or_b_second"
+        if indicator_id and resolution == "vocabulary" and statement.period_end < report_period[0]:
+            earlier.append(statement)  # published unless this period's figure stands beside it
+            continue
         if indicator_id and resolution == "vocabulary":
-            _flow_to_date(statement, terms[indicator_id], report_period)
+            _flow_to_date(statement, terms[indicator_id], report_period, mentions[statement.mention_index].quote)
             period = (statement.period_start, statement.period_end)
             key = (indicator_id, statement.measure, *(period if period != report_period else (None, None)))
             candidates[key].append(statement)
+    current = {key[:2] for key in candidates}
+    for statement in earlier:
+        if (statement.indicator_id, statement.measure) in current:
+            # "tăng 6,12% (9 tháng năm 2023 tăng 5,99%)": last year's figure beside this year's is the comparison
+            statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "earlier_period"
+        else:  # "chỉ số PCI năm 2023 đạt 63,39 điểm": announced in this period for an earlier one
+            candidates[
+                (statement.indicator_id, statement.measure, statement.period_start, statement.period_end)
+            ].append(statement)
     covered = {(o.indicator_id, o.measure, o.period_start, o.period_end) for o in observations}
     added = _publish(candidates, covered, mentions, metadata)
     _check_reasons(statements, metadata)

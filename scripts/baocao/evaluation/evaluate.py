@@ -41,8 +41,12 @@ def _date(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+# percentage points and percent are one unit for the facts: the measure says which is meant
+SAME_UNIT = {"diem_phan_tram": "percent"}
+
+
 def _key(indicator: str, measure: str, start: str, end: str, value: Decimal, unit: str) -> tuple:
-    return (indicator, measure, start, end, value.normalize(), unit)
+    return (indicator, measure, start, end, value.normalize(), SAME_UNIT.get(unit, unit))
 
 
 def score_report(text_file: Path, metadata: Metadata) -> Score:

@@ -20,10 +20,8 @@ from typing import Any
 
 from baocao.core.errors import BaocaoError
 from baocao.core.metadata import Metadata, load_yaml
-from baocao.evaluation.evaluate import _date, standard_ids
+from baocao.evaluation.evaluate import SAME_UNIT, _date, standard_ids
 
-# percentage points and percent are one unit for the facts: the measure says which is meant
-_SAME_UNIT = {"diem_phan_tram": "percent"}
 _ASKED = re.compile(r"give it with (--province|--period)")
 
 
@@ -47,7 +45,7 @@ class RealScore:
 def _key(indicator: str, measure: str, start: str, end: str, value: Decimal, unit: str) -> tuple:
     if measure == "change_pct_previous_year" and start[5:] == "01-01" and end[5:] == "12-31" and start[:4] == end[:4]:
         measure = "change_pct"  # over a whole year, the same period of the previous year is the previous year
-    return (indicator, measure, start, end, value.normalize(), _SAME_UNIT.get(unit, unit))
+    return (indicator, measure, start, end, value.normalize(), SAME_UNIT.get(unit, unit))
 
 
 def _loose(key: tuple) -> tuple:

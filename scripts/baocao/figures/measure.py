@@ -56,6 +56,7 @@ class Clause:
     denominator_measure: str | None = None  # plan, estimate or total: the b of an a/b just before
     sentence_base: str | None = None  # the ratio measure of the sentence's last percentage with a base
     sentence_level: str | None = None  # the sentence's last level measure (value, plan, estimate)
+    sentence: str = ""  # the whole sentence
 
 
 def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
@@ -77,9 +78,50 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
         return None, "ordinal"
     if mention.role == DENOMINATOR:
         return _denominator(mention, clause)
+    contribution = _contribution(mention, clause)
+    if contribution is not None:
+        return contribution
     if mention.unit_id == "percent":
         return _percent(clause)
     return _level(mention, clause)
+
+
+_CONTRIBUTION_PERCENTS = re.compile(r"(?i)(?<!\w)đóng góp(?:\s+(?:khoảng|thêm|mức|được))*\s+(\d+(?:,\d+)?)\s*%")
+
+
+def _contribution_in_percent(clause: Clause) -> tuple[str | None, str | None]:
+    """ "đóng góp 46,2%" is a share of the growth where the sentence's sectors add up to about 100 or the
+    growth is named after it; "đóng góp 1,19%, … 2,04%, … 1,99%" adding up to a growth rate are percentage
+    points written with %; anything else is left unresolved."""
+    values = [float(v.replace(",", ".")) for v in _CONTRIBUTION_PERCENTS.findall(clause.sentence)]
+    if len(values) >= 3 and 95 <= sum(values) <= 105:
+        return "contribution_share_pct", None
+    if len(values) >= 3 and sum(values) < 30:
+        return "contribution_pp", "contribution_as_percent"
+    if _INTO_GROWTH.match(clause.tail) and len(values) < 3:
+        return "contribution_share_pct", None
+    return None, "contribution_unit"
+
+
+_CONTRIBUTED = re.compile(
+    r"(?i)(?<!\w)(?:đóng góp|góp)(?:\s+(?:khoảng|thêm|mức|được|vào\s+mức\s+tăng[^,;]{0,40}?))*\s*:?\s*$"
+)
+_INTO_GROWTH = re.compile(r"(?i)^\s*(?:vào|cho|trong)\s+(?:mức|tốc độ)\s+tăng")
+
+
+def _contribution(mention: Mention, clause: Clause) -> tuple[str | None, str | None] | None:
+    """ "đóng góp 0,55 điểm phần trăm vào mức tăng chung", "đóng góp 46,2% vào mức tăng", "chiếm 0,39 điểm %
+    mức tăng": a sector's contribution to growth, never its own growth; None for any other figure."""
+    points = mention.unit_id == "diem_phan_tram"
+    contributed = bool(_CONTRIBUTED.search(clause.lead[-60:]))
+    into_growth = bool(_INTO_GROWTH.match(clause.tail) or re.match(r"(?i)\s*mức tăng", clause.tail))
+    if points and (contributed or into_growth):
+        return "contribution_pp", None
+    if mention.unit_id == "percent" and contributed:
+        return _contribution_in_percent(clause)
+    if points:
+        return None, "percentage_points"  # "tăng 0,5 điểm phần trăm": a change in a rate
+    return None
 
 
 def _denominator(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
@@ -113,15 +155,28 @@ def _change_base(clause: Clause) -> bool:
     return "so với" in tail[:40] or bool(_LATER_BASE.search(clause.rest))
 
 
+# "So với tháng 12/2023, CPI tháng này tăng 0,7%": a comparison that opens the clause, before the figure
+_INLINE_BASE = re.compile(r"(?i)(so với\s+[^,;.]{3,40}?)\s+(?:ước\s+)?(?:tăng|giảm)\s*$")
+_LEADING_BASE = re.compile(r"(?i)(?:^|[.;:]\s*|,\s*)(so với\s+[^,;.]{3,40}?)\s*,[^;]*$")
+
+
 def _percent(clause: Clause) -> tuple[str | None, str | None]:
     tail, lead = clause.tail.lower(), clause.lead
     verb = _last_verb(lead)
     change = bool(CHANGE.search(lead))
     based = "so với" in tail[:40]
-    if re.search(r"(?i)(?<!\w)vượt\s*$", lead):  # "vượt 4,8% dự toán" is 104,8% of it, not 4,8%
+    if not re.match(r"\s*(?:%\s*)?so với", tail):  # no base of its own: one opening the clause, if any
+        leading = _INLINE_BASE.search(clause.sentence_lead) or _LEADING_BASE.search(clause.sentence_lead)
+        if leading and "so với" not in clause.sentence_lead[leading.end(1) :].lower():
+            tail, based = f" {leading.group(1).lower()} {tail}", True
+    if based and re.match(r"\s*so với\s+(?:quý trước|quý liền trước)", tail):
+        return ("change_pct_previous_quarter", None) if change else (None, "ratio_previous_quarter")
+    if based and re.match(r"\s*so với\s+(?:kỳ gốc|năm gốc)", tail):
+        return ("change_pct_base_period", None) if change else (None, "ratio_base_period")
+    if re.search(r"(?i)(?<!\w)vượt(?:\s+(?:hơn|gần|khoảng|trên))?\s*$", lead):  # "vượt 4,8% dự toán": 104,8% of it
         return None, "excess_over_base"
     if re.search(r"(?i)(?<!\w)chiếm", lead) and not change:
-        return "share_pct", None
+        return _ratio(tail) or "share_pct", None  # "chiếm 62,9% dự toán": of the estimate
     if _PLAN_LEAD.search(lead[-60:]):
         return "plan", None
     if _LEVEL_AFTER_CHANGE.search(lead[-90:]):

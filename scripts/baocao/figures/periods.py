@@ -13,16 +13,21 @@ import re
 
 from baocao.figures.extract import SINGLE, Mention
 
-_BASE = re.compile(r"(?i)so\s+với\s+[^,;.]*?(?=,|;|\.(?!\d)|\s+và\s|\s+nhưng\s|$)")
+_BASE = re.compile(r"(?i)so\s+với\s+[^,;.]*?(?=,|;|\.(?!\d)|\s+và\s|\s+nhưng\s|\s+(?:ước\s+)?(?:tăng|giảm)(?!\w)|$)")
+# a price base ("giá so sánh năm 2010"), a start ("từ năm 1992 đến nay") and a span of years name no figure's period
+_NOT_A_PERIOD = re.compile(
+    r"(?i)giá\s+so\s+sánh(?:\s+năm)?\s+(?:19|20)\d{2}|(?:từ|kể từ|sau)\s+năm\s+(?:19|20)\d{2}"
+    r"|giai đoạn\s+(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2}"
+)
 _MONTHS_N = re.compile(r"(?i)(?<!\w)(\d{1,2}) tháng(?: (đầu|cuối) năm)?(?:(?: năm | |/)((?:19|20)\d{2}))?(?![\w/])")
-_QUARTER = re.compile(r"(?i)(?<!\w)quý (IV|III|II|I)(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
+_QUARTER = re.compile(r"(?i)(?<!\w)qu[ýí] (IV|III|II|I|[1-4])(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
 _MONTH = re.compile(
     r"(?i)(?<!\w)(?<!cuối )(?<!hết )tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?!\s*(?:năm trước|trước))(?![\w/])"
 )
 _YEAR = re.compile(r"(?i)(?<!\w)(?<!vụ )(?:cả )?năm ((?:19|20)\d{2})(?!\s*-)(?!\w)")
 _AT_DATE = re.compile(r"(?i)(?:đến|tính đến)(?: hết)?(?: ngày)? (\d{1,2})/(\d{1,2})(?:/((?:19|20)\d{2}))?")
 _END_OF_MONTH = re.compile(r"(?i)(?:cuối|hết) tháng (\d{1,2})(?:/((?:19|20)\d{2}))?")
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
 def _iso_months(first: int, last: int, year: int) -> tuple[str, str]:
@@ -30,10 +35,14 @@ def _iso_months(first: int, last: int, year: int) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str]], ...]:
-    """Every phrase of a sentence that names a period, as (where it ends, (first day, last day)); the
-    comparisons ("so với tháng trước") are passed over. Read once per sentence."""
-    text = _BASE.sub(lambda m: " " * len(m.group(0)), text)
+def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str], int], ...]:
+    """Every phrase of a sentence that names a period, as (where it ends, (first day, last day), where the
+    bracket holding it closes); comparisons ("so với tháng trước"), price bases and starting years are passed
+    over. Read once per sentence."""
+    original, text = (
+        text,
+        _NOT_A_PERIOD.sub(lambda m: " " * len(m.group(0)), _BASE.sub(lambda m: " " * len(m.group(0)), text)),
+    )
     found: list[tuple[int, tuple[str, str]]] = []
     for match in _MONTHS_N.finditer(text):
         n, edge, y = int(match[1]), match[2], int(match[3]) if match[3] else year
@@ -60,22 +69,35 @@ def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str]], .
         if 1 <= m <= 12:
             day = _iso_months(m, m, y)[1]
             found.append((match.end(), (day, day)))
-    return tuple(found)
+    # a phrase inside a bracket ("(quý III tăng 7,1%)") names the period of that bracket's figures only
+    return tuple((end, period, _bracket_end(original, end)) for end, period in found)
+
+
+def _bracket_end(text: str, at: int) -> int:
+    """Where the bracket holding offset ``at`` closes, or the sentence's length if ``at`` is in none."""
+    opened = text.rfind("(", 0, at)
+    if opened < 0 or text.rfind(")", opened, at) >= 0:
+        return len(text)
+    closed = text.find(")", at)
+    return closed if closed >= 0 else len(text)
 
 
 def period_before(
-    phrases: tuple[tuple[int, tuple[str, str]], ...], offset: int, report_start: str, report_end: str
+    phrases: tuple[tuple[int, tuple[str, str], int], ...], offset: int, report_start: str, report_end: str
 ) -> tuple[str, str, str]:
     """The period of a figure at ``offset`` of its sentence: the phrase ending nearest before it (of phrases
-    ending together, "tháng 10" in "10 tháng", the widest), else the report's."""
-    before = [p for p in phrases if p[0] <= offset]
+    ending together, "tháng 10" in "10 tháng", the widest) and not in a bracket closed before it, else the
+    report's."""
+    before = [p[:2] for p in phrases if p[0] <= offset < p[2]]
     if not before:
         return report_start, report_end, "report"
     _, (start, end) = max(before, key=lambda f: (f[0], f[1][1] > f[1][0], f[1][0] <= f[1][1]))
     return start, end, "clause"
 
 
-_BASE_MONTH = re.compile(r"(?i)\s*so với\s+(?:cùng\s+)?tháng\s+(\d{1,2})(?:(?:/|\s+năm\s+)((?:19|20)\d{2}))?(?![\d/])")
+_BASE_MONTH = re.compile(
+    r"(?i)\s*so với\s+(?:cùng\s+)?tháng\s+(\d{1,2})(?:(?:/|-|\s+năm\s+)((?:19|20)\d{2}))?(?![\d/])"
+)
 
 
 def month_base(tail: str, period: tuple[str, str]) -> str | None:

@@ -26,6 +26,9 @@ RATIO_MEASURES = {
     "change_pct",
     "change_pct_previous_month",
     "change_pct_start_of_year",
+    "change_pct_previous_quarter",
+    "change_pct_base_period",
+    "contribution_share_pct",
     "pct_of_same_period",
     "pct_of_plan",
     "pct_of_estimate",
@@ -146,6 +149,8 @@ class Resolver:
             return None
         if measure in RATIO_MEASURES:
             return measure if unit_id == "percent" else None
+        if measure == "contribution_pp":  # percentage points, often written "%"
+            return measure if unit_id in ("percent", "diem_phan_tram") else None
         if measure in ("rank", "rank_of"):
             return measure
         if unit_id is None:

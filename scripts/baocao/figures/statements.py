@@ -38,7 +38,7 @@ _PERIOD_WORDS = re.compile(
     r"theo (?!giá hiện hành)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
 )
 _CONNECTOR = re.compile(r"(?i)^(?:(?:và|nhưng|song|đồng thời|trong khi|còn)(?:\s+|$))+")
-_TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|định hướng)(?!\w)")
+_TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|dự báo|định hướng)(?!\w)")
 _TARGET_SECTION = re.compile(r"(?i)nhiệm vụ|phương hướng|giải pháp|kế hoạch")
 _DONE_SECTION = re.compile(r"(?i)tình hình|kết quả|đánh giá|thực hiện")
 
@@ -106,10 +106,17 @@ class _SectionReader:
         self.sentence_start = -1
 
     def _new_sentence(self, mention: Mention) -> None:
+        # "… IIP tháng 10 tăng 9,87%. Trong đó, ngành chế biến, chế tạo tăng 10,35%": the sentence goes on with
+        # the one before: its subject is the context, its period the figures'
+        continues = self.sentence_start >= 0 and _CONTINUES.match(self.text, mention.quote_start)
+        first = getattr(self, "first_period", None)
+        carried = (getattr(self, "sentence_subject", None), first[0] if first else None) if continues else None
         self.sentence_start = mention.quote_start
         self.previous: Mention | None = None
         self.previous_subject: str | None = None
-        self.sentence_subject: str | None = None
+        self.sentence_subject: str | None = carried[0] if carried else None
+        self.carried_period: tuple[str, str] | None = carried[1] if carried else None
+        self.first_period: tuple[tuple[str, str] | None] | None = None
         self.group_subject: str | None = None
         self.denominator_measure: str | None = None
         self.sentence_base: str | None = None
@@ -164,10 +171,14 @@ class _SectionReader:
         sentence = self.text[mention.quote_start : mention.quote_end]
         phrases = period_phrases(sentence, int(self.report[1][:4]))
         start, end, period_from = period_before(phrases, len(sentence_lead), *self.report)
+        if period_from == "report" and self.carried_period:
+            (start, end), period_from = self.carried_period, "clause"
+        if self.first_period is None:  # what a sentence that goes on from this one carries: its first figure's
+            self.first_period = ((start, end) if period_from == "clause" else None,)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
         clause = Clause(
             lead, tail, rest, sentence_lead, (start, end), numerator,
-            self.denominator_measure, self.sentence_base, self.sentence_level,
+            self.denominator_measure, self.sentence_base, self.sentence_level, sentence,
         )  # fmt: skip
         measure, why = read_measure(mention, clause)
         changes = CHANGE.findall(lead)
@@ -237,6 +248,7 @@ class _SectionReader:
         return subject
 
 
+_CONTINUES = re.compile(r"(?i)\s*(?:[-+•]\s*)?(?:trong đó|cụ thể|so với cùng kỳ(?: năm trước)?)\s*[,:]")
 _PAST_BASE = re.compile(
     r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
     r"(?:\s+(?:năm \d{4}|HĐND|UBND|Hội đồng nhân dân|Thủ tướng|Chính phủ|trung ương|tỉnh|thành phố|giao|đề ra"

@@ -85,15 +85,36 @@ def _iso(first: int, last: int, year: int) -> tuple[str, str] | None:
     return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{end_day:02d}"
 
 
+# what names another period than the one reported on: a comparison ("so với cùng kỳ năm 2023", "so với tháng
+# 12-2023"), a price base ("giá so sánh năm 2010"), a start ("từ năm 1992"), a plan compared with ("đạt 103% kế
+# hoạch năm 2022") and a bracket about another period ("(cơ cấu tương ứng của 6 tháng đầu năm 2023 là ...)")
+_NOT_REPORTED = re.compile(
+    r"(?i)so\s+(?:với\s+)?(?:cùng\s+kỳ\s+)?(?:tháng|quý|năm|kỳ|cùng|đầu|cuối|\d)[^,.;()]{0,40}"
+    r"|giá\s+so\s+sánh(?:\s+năm)?\s+\d{4}|(?:từ|sau|trước)\s+năm\s+\d{4}|cùng\s+kỳ\s+năm\s+\d{4}"
+    r"|%\s*(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu)[^,.;()]{0,30}"
+    r"|\([^()]{0,200}?(?:tương ứng|cùng kỳ|năm trước|so với|tăng|giảm)[^()]{0,200}\)"
+)
+
+
+def _mask(reading: str) -> str:
+    return _NOT_REPORTED.sub(lambda m: " " * len(m.group(0)), reading)
+
+
+# "tháng 5/2025 ... lũy kế 5 tháng", "quý III ... tính chung 9 tháng": the months from January to that month
+_CUMULATIVE_NO_YEAR = re.compile(rf"(?i)\b(?:lũy kế|tính chung|cộng dồn|trong|sau|qua)?\s*{_N}\s+tháng(?!\s*\d)")
+
+
 def period_of(text: str, year_hint: int | None = None) -> Period | None:
     """The reporting period a title or an opening sentence names, or None.
 
     ``10 tháng năm 2023`` is January–October, ``tháng 9 năm 2021`` September,
     ``quý I/2022`` January–March, ``6 tháng cuối năm 2023`` July–December,
-    ``năm 2023 và kế hoạch năm 2024`` 2023. The earliest phrase wins; a cumulative
-    phrase (``tháng 10 và 10 tháng``) wins over the month beside it.
+    ``năm 2023 và kế hoạch năm 2024`` 2023. The earliest phrase wins, and the months
+    from January to its end when the text names them too (``tháng 10 và 10 tháng``,
+    ``quý III ... tính chung 9 tháng``). A comparison, a price base or a bracket about
+    another period names no reporting period.
     """
-    reading = reading_copy(text)
+    reading = _mask(reading_copy(text))
     found: list[tuple[int, int, tuple[int, int, int], str]] = []  # (start, end, months, phrase)
     plans: list[tuple[int, int, tuple[int, int, int], str]] = []  # phrases of a next period's plan
     for index, pattern in enumerate(_PERIODS):
@@ -119,8 +140,21 @@ def period_of(text: str, year_hint: int | None = None) -> Period | None:
     # phrases close to the first one describe the same period: the widest of them ("tháng 10 và 10 tháng")
     near = [f for f in found if f[0] - first_at <= 24]
     _, _, (first, last, year), phrase = max(near, key=lambda f: (f[2][1] - f[2][0], -f[0]))
+    if first > 1:
+        first, phrase = _cumulative(reading, text, found, first, last, year, phrase)
     iso = _iso(first, last, year)
     return Period(iso[0], iso[1], phrase) if iso else None
+
+
+def _cumulative(reading: str, text: str, found: list, first: int, last: int, year: int, phrase: str) -> tuple[int, str]:
+    """A month's or a quarter's release that also gives the months from January to its end."""
+    for _, _, (f_first, f_last, f_year), f_phrase in found:
+        if (f_first, f_last, f_year) == (1, last, year) and "tháng" in f_phrase.lower():
+            return 1, f_phrase
+    for match in _CUMULATIVE_NO_YEAR.finditer(reading):
+        if count_of(match["n"]) == last and last > 1:
+            return 1, text[match.start() : match.end()].strip()
+    return first, phrase
 
 
 def parse_period_option(value: str) -> tuple[str, str]:
@@ -187,9 +221,20 @@ def _head_text(document: Document) -> str:
     """The title, the issuing body, the addressee and the first sentences: where a report names its
     province and period."""
     header = document.header
-    body = next((s.text for s in document.sections if s.kind not in ("footnote",) and s.text), "")
+    body = "\n".join(s.text for s in document.sections if s.kind not in ("footnote",) and s.text)
     pieces = [header.get("title") or "", header.get("issuer_text") or "", header.get("addressee") or "", body[:800]]
     return "\n".join(p for p in pieces if p)
+
+
+_ISO_DATE = re.compile(r"(?<![\w-])((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?(?![\w-])")
+
+
+def _year_hint(published: str | None, head: str) -> int | None:
+    """The year of the publication date, else of an ISO date at the top of a saved page ("date 2024-07")."""
+    if published:
+        return int(published[:4])
+    match = _ISO_DATE.search(head[:120])
+    return int(match[1]) if match and 1 <= int(match[2]) <= 12 else None
 
 
 def _published(document: Document, head: str) -> str | None:
@@ -222,7 +267,7 @@ def _period(path: Path, title: str, head: str, published: str | None, overrides:
     if overrides.get("period"):
         start, end = parse_period_option(overrides["period"])
         return Period(start, end, None)
-    year_hint = int(published[:4]) if published else None
+    year_hint = _year_hint(published, head)
     found = period_of(title, year_hint) or period_of(head, year_hint)
     if found is None:
         raise BaocaoError(
@@ -243,7 +288,7 @@ def _province(path: Path, document: Document, head: str, gazetteer: Gazetteer, n
     elif gazetteer.national_in(head):
         province = gazetteer.named("national")  # "Hà Nội, ngày ..." heads a national release too
     else:
-        province = signature_province or found_province
+        province = signature_province or found_province or _province_in_body(document, gazetteer)
     if province is None:
         raise BaocaoError(
             "cannot tell from the text which province the report is about; give it with --province "
@@ -251,6 +296,14 @@ def _province(path: Path, document: Document, head: str, gazetteer: Gazetteer, n
             path,
         )
     return province
+
+
+def _province_in_body(document: Document, gazetteer: Gazetteer) -> dict[str, Any] | None:
+    """A text whose opening names no province: the one its body states ("tỉnh X") or the only one it names,
+    unless it is about the whole country."""
+    body = "\n".join(s.text for s in document.sections if s.kind != "footnote" and s.text)
+    province, stated = gazetteer.find(body)
+    return province if stated or (province and not gazetteer.national_in(body[:800])) else None
 
 
 def _issuer(

@@ -1,0 +1,199 @@
+"""Constructions that texts published on the web taught the reader, each pinned on sentences written for this
+test with invented figures (the real texts stay outside git: eval/real/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from baocao.core.metadata import Metadata
+from baocao.package.pipeline import run
+from baocao.reading.provenance import period_of
+
+
+@pytest.fixture(scope="module")
+def metadata():
+    return Metadata()
+
+
+@pytest.fixture
+def read(tmp_path, metadata):
+    def read(text: str, **overrides: str):
+        path = tmp_path / "r.txt"
+        path.write_text(f"{text}\n", encoding="utf-8")
+        [report] = run([path], metadata, generic_only=True, overrides=overrides or None)
+        return report
+
+    return read
+
+
+def observed(report) -> set[tuple]:
+    return {(o.indicator_id, o.measure, o.period_start, o.period_end, o.value_text) for o in report.observations}
+
+
+def of(report, value_text: str):
+    [found] = [s for s in report.statements if report.mentions[s.mention_index].value_text == value_text]
+    return found
+
+
+# --- the report's period and province ---
+
+
+@pytest.mark.parametrize(
+    "text, period",
+    [
+        # a comparison base before the cumulative months
+        ("So với tháng 12-2026, CPI tháng 5 tăng 1,1%. Bình quân 5 tháng đầu năm 2027, CPI tăng 3,2%.", "2027-01/05"),
+        # a price base
+        ("GRDP (giá so sánh năm 2010) ước tăng 7,2%. Tính chung 6 tháng đầu năm 2027, thu ngân sách", "2027-01/06"),
+        # a year something started
+        ("Từ năm 1992 đến nay, tỉnh đã phát triển. Năm 2027, tổng sản phẩm tăng 8,1%.", "2027-01/12"),
+        # a bracket about last year, before the period of the text
+        (
+            "Dịch vụ chiếm 41,2% (cơ cấu tương ứng của 6 tháng đầu năm 2026 là 40,1%). Quý II/2027 GRDP tăng",
+            "2027-04/06",
+        ),
+        # ã written for ă
+        ("Tình hình kinh tế - xã hội 6 tháng đầu nãm 2027 tỉnh Bình Định", "2027-01/06"),
+    ],
+)
+def test_the_report_period_is_never_a_comparison_a_price_base_or_a_start(text, period):
+    found = period_of(text)
+    assert (found.start[:7], found.end[5:7]) == (period[:7], period[8:])
+
+
+@pytest.mark.parametrize(
+    "text, period",
+    [
+        ("Tình hình kinh tế - xã hội tháng 8 năm 2027. Tính chung 8 tháng năm 2027, IIP tăng 5,1%.", "2027-01/08"),
+        (
+            "Tại phiên họp tháng 5/2027, Sở Tài chính cho biết thu ngân sách tháng 5 tăng. Lũy kế 5 tháng, IIP tăng",
+            "2027-01/05",
+        ),
+        ("IIP quý III/2027 giảm 2,1% so với quý trước; tính chung 9 tháng năm 2027, IIP vẫn tăng 4,4%.", "2027-01/09"),
+        # a December release that also gives the year's average stays a month's release
+        ("Giá cả thị trường tháng 12 năm 2027: CPI tăng 0,2%; bình quân năm 2027, CPI tăng 3,1%.", "2027-12/12"),
+        ("Giá cả thị trường tháng 4 năm 2027 ổn định.", "2027-04/04"),
+    ],
+)
+def test_a_release_of_a_month_or_a_quarter_with_the_months_from_january_reports_on_those_months(text, period):
+    found = period_of(text)
+    assert (found.start[:7], found.end[5:7]) == (period[:7], period[8:])
+
+
+def test_a_comparison_plan_names_no_period_so_the_reader_asks(read):
+    from baocao.core.errors import BaocaoError
+
+    with pytest.raises(BaocaoError, match="--period"):
+        read("Tổng thu ngân sách 9 tháng của tỉnh Khánh Hòa đạt 1.234,5 tỷ đồng, đạt 98% kế hoạch năm 2027.")
+
+
+def test_a_province_named_in_the_body_with_the_country_compared_is_the_province(read):
+    report = read(
+        "Thứ sáu - 29/03/2027 00:16\n\nI. TÌNH HÌNH KINH TẾ\n\n1. Tăng trưởng kinh tế\n\n"
+        "Kinh tế tỉnh Nam Định quý I/2027 tăng trưởng 7,31% so với cùng kỳ, xếp thứ 6/11 tỉnh trong vùng "
+        "và 14/63 cả nước."
+    )
+    assert (report.provenance["province"], report.provenance["period_end"]) == ("Nam Định", "2027-03-31")
+
+
+def test_two_provinces_named_in_passing_leave_the_province_to_ask(read):
+    from baocao.core.errors import BaocaoError
+
+    with pytest.raises(BaocaoError, match="--province"):
+        read(
+            "Trong quý I năm 2027, tổng sản phẩm trên địa bàn tỉnh tăng 9,47%, chủ yếu nhờ khai thác quặng "
+            "của công ty Hoàng Anh Gia Lai – Kon Tum."
+        )
+
+
+# --- the period and comparison of each figure ---
+
+
+def test_a_quarter_written_in_figures_is_the_quarter_not_the_months_beside_it(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 thành phố Hà Nội\n\n"
+        "Tổng sản phẩm trên địa bàn (GRDP) quý 3 ước tính tăng 6,16% so với cùng kỳ năm trước. "
+        "Trong đó, khu vực dịch vụ tăng 6,58%. Tính chung 9 tháng năm 2027, GRDP ước tính tăng 6,22% so với cùng kỳ."
+    )
+    assert {
+        ("grdp", "change_pct", "2027-07-01", "2027-09-30", "6,16"),
+        ("va_services", "change_pct", "2027-07-01", "2027-09-30", "6,58"),
+        ("grdp", "change_pct", None, None, "6,22"),
+    } <= observed(report)
+
+
+def test_a_comparison_written_before_the_figure_is_its_base(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 5 và 5 tháng năm 2027\n\n"
+        "Chỉ số giá tiêu dùng (CPI) tháng 5 tăng 0,07% so với tháng trước. "
+        "So với tháng 12-2026, CPI tháng 5 tăng 1,31% và so với cùng kỳ năm trước tăng 4,12%.",
+        province="national",
+    )
+    assert of(report, "0,07").measure == "change_pct_previous_month"
+    assert of(report, "1,31").measure == "change_pct_start_of_year"
+    assert of(report, "4,12").measure == "change_pct"
+    assert (of(report, "1,31").period_start, of(report, "1,31").period_end) == ("2027-05-01", "2027-05-31")
+
+
+def test_the_previous_quarter_and_the_base_period_are_bases_of_their_own(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Quảng Nam\n\n"
+        "Chỉ số sản xuất công nghiệp quý III/2027 giảm 19,5% so với quý trước và giảm 13,7% so với cùng kỳ. "
+        "Chỉ số giá tiêu dùng tháng 9 tăng 12,3% so với kỳ gốc 2019."
+    )
+    assert {
+        ("industrial_production_index", "change_pct_previous_quarter", "2027-07-01", "2027-09-30", "19,5"),
+        ("industrial_production_index", "change_pct", "2027-07-01", "2027-09-30", "13,7"),
+        ("cpi", "change_pct_base_period", "2027-09-01", "2027-09-30", "12,3"),
+    } <= observed(report)
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_keeps_its_subject_and_period(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 10 và 10 tháng năm 2027 tỉnh Nghệ An\n\n"
+        "Chỉ số sản xuất toàn ngành công nghiệp (IIP) tháng 10/2027 ước tăng 9,12% so với cùng tháng năm trước. "
+        "Trong đó, ngành chế biến, chế tạo tăng 10,41%; ngành sản xuất và phân phối điện tăng 4,23%. "
+        "Tính chung 10 tháng năm 2027, IIP tăng 8,36% so với cùng kỳ năm trước."
+    )
+    october = ("2027-10-01", "2027-10-31")
+    assert {
+        ("iip_manufacturing", "change_pct", *october, "10,41"),
+        ("iip_electricity", "change_pct", *october, "4,23"),
+        ("industrial_production_index", "change_pct", None, None, "8,36"),
+    } <= observed(report)
+
+
+# --- parts, contributions and neighbours ---
+
+
+def test_contributions_to_growth_are_never_growth(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Cần Thơ\n\n"
+        "GRDP tăng 7,65%; trong đó khu vực dịch vụ tăng 7,21%, đóng góp 3,18 điểm phần trăm vào mức tăng chung; "
+        "khu vực công nghiệp và xây dựng tăng 9,03%, đóng góp 46,3% vào mức tăng; "
+        "thuế sản phẩm trừ trợ cấp sản phẩm tăng 3,5%, chiếm 0,39 điểm % mức tăng GRDP."
+    )
+    found = observed(report)
+    assert {
+        ("va_services", "change_pct", None, None, "7,21"),
+        ("va_services", "contribution_pp", None, None, "3,18"),
+        ("va_industry_construction", "change_pct", None, None, "9,03"),
+        ("va_industry_construction", "contribution_share_pct", None, None, "46,3"),
+        ("product_taxes", "contribution_pp", None, None, "0,39"),
+    } <= found
+    assert not {f for f in found if f[1] == "change_pct" and f[4] in ("3,18", "46,3", "0,39")}
+
+
+def test_a_manufacturing_growth_in_the_grdp_paragraph_is_not_the_production_index(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Sơn La\n\n"
+        "Khu vực công nghiệp - xây dựng tăng 9,46%, riêng ngành công nghiệp chế biến, chế tạo tăng 13,15%."
+    )
+    assert [f for f in observed(report) if f[4] == "13,15"] == []
+
+
+def test_a_change_in_percentage_points_is_not_a_growth_rate(read):
+    report = read(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh Hà Giang\n\nTỷ lệ hộ nghèo giảm 1,23 điểm phần trăm so với năm trước."
+    )
+    assert of(report, "1,23").measure is None and of(report, "1,23").measure_reason == "percentage_points"
