@@ -197,3 +197,117 @@ def test_a_change_in_percentage_points_is_not_a_growth_rate(read):
         "Tình hình kinh tế - xã hội năm 2027 tỉnh Hà Giang\n\nTỷ lệ hộ nghèo giảm 1,23 điểm phần trăm so với năm trước."
     )
     assert of(report, "1,23").measure is None and of(report, "1,23").measure_reason == "percentage_points"
+
+
+def test_a_province_in_a_bracket_of_comparison_is_not_the_one_the_text_is_about(read):
+    report = read(
+        "Theo Tổng cục Thống kê, tăng trưởng kinh tế quý I/2027 của tỉnh tăng 7,12% so cùng kỳ, đứng thứ 03/13 tỉnh, "
+        "thành vùng Đồng bằng sông Cửu Long (sau tỉnh Hậu Giang và tỉnh Cà Mau). "
+        "Theo UBND tỉnh Bạc Liêu, xuất khẩu tăng."
+    )
+    assert report.provenance["province"] == "Bạc Liêu"
+
+
+def test_a_rank_in_a_region_is_not_the_rank_in_the_country(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Quảng Ninh\n\n"
+        "Tốc độ tăng trưởng kinh tế (GRDP) đứng thứ 4 vùng Đồng bằng sông Hồng và đứng thứ 8 cả nước; "
+        "GRDP tăng 9,12%, xếp thứ 03/13 tỉnh, thành vùng Đồng bằng sông Cửu Long."
+    )
+    assert of(report, "4").measure_reason == "regional_rank" and of(report, "03").measure_reason == "regional_rank"
+    assert ("grdp", "rank", None, None, "8") in observed(report)
+
+
+def test_a_span_of_years_is_not_the_report_period(read):
+    report = read(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh Bình Thuận\n\n"
+        "Giai đoạn 2021 - 2027 thu hút vốn đầu tư phát triển toàn xã hội đạt 225.137,5 tỷ đồng, "
+        "tăng bình quân 11,23%/năm."
+    )
+    assert of(report, "225.137,5").reason == "multi_year_period"
+    assert [f for f in observed(report) if f[4] == "225.137,5"] == []
+
+
+def test_so_without_voi_is_a_comparison(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 8 và 8 tháng năm 2027 tỉnh Tây Ninh\n\n"
+        "Chỉ số giá tiêu dùng (CPI) tháng 8 tăng 0,57% so tháng 7 và tăng 5,41% so tháng 12 năm trước. "
+        "Thu ngân sách đạt 1.234,5 tỷ đồng, tăng 10,2% so cùng kỳ."
+    )
+    assert {
+        ("cpi", "change_pct_previous_month", "2027-08-01", "2027-08-31", "0,57"),
+        ("cpi", "change_pct_start_of_year", "2027-08-01", "2027-08-31", "5,41"),
+        ("bud_revenue_total", "change_pct", None, None, "10,2"),
+    } <= observed(report)
+
+
+def test_a_month_release_names_its_months_to_date_and_its_month_compared_with_the_one_before(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 10 và 10 tháng năm 2027 tỉnh Bình Dương\n\n"
+        "Kim ngạch xuất khẩu ước đạt 2,633 tỷ USD, tăng 7,3% so với tháng trước và tăng 10,6% so với cùng kỳ; "
+        "lũy kế 10 tháng, kim ngạch xuất khẩu đạt 28,914 tỷ USD, tăng 9,7% so với cùng kỳ. "
+        "Thu ngân sách lũy kế đến tháng 10 đạt 51.234 tỷ đồng. "
+        "Tổng vốn FDI đăng ký tính đến ngày 20-10 đạt 2,11 tỷ USD."
+    )
+    october, to_date = ("2027-10-01", "2027-10-31"), ("2027-01-01", "2027-10-20")
+    assert {
+        ("export_turnover", "value", *october, "2,633"),
+        ("export_turnover", "change_pct_previous_month", *october, "7,3"),
+        ("export_turnover", "change_pct", *october, "10,6"),
+        ("export_turnover", "value", None, None, "28,914"),
+        ("export_turnover", "change_pct", None, None, "9,7"),
+        ("bud_revenue_total", "value", None, None, "51.234"),
+        ("fdi_registered_capital", "value", *to_date, "2,11"),
+    } <= observed(report)
+    assert of(report, "2,633").period_from == "implied"
+
+
+def test_current_prices_after_the_figure_and_the_size_of_the_economy_are_not_constant_prices(read):
+    title = "Tình hình kinh tế - xã hội năm 2027 tỉnh Thừa Thiên Huế\n\n"
+    after = observed(read(f"{title}Tổng sản phẩm trong tỉnh (GRDP) ước đạt 73.456 tỷ đồng (giá hiện hành)."))
+    size = observed(read(f"{title}Quy mô nền kinh tế cán mốc 128,5 nghìn tỷ đồng, xếp thứ 26/63 tỉnh, thành."))
+    assert ("grdp_current_prices", "value", None, None, "73.456") in after
+    assert {
+        ("grdp_current_prices", "value", None, None, "128,5"),
+        ("grdp_current_prices", "rank", None, None, "26"),
+    } <= size
+    assert not {f for f in after | size if f[0] == "grdp"}
+
+
+def test_a_rise_over_a_scenario_is_a_gap_not_a_percent_of_it(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Quảng Ninh\n\n"
+        "Tốc độ tăng trưởng kinh tế (GRDP) 6 tháng đầu năm tăng 9,12% và tăng 0,03% so với kịch bản tăng trưởng."
+    )
+    assert of(report, "0,03").measure is None and of(report, "0,03").measure_reason == "excess_over_base"
+
+
+def test_last_years_figure_beside_this_years_is_left_for_last_years_report(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh An Giang\n\n"
+        "Tổng sản phẩm (GRDP) 6 tháng đầu năm 2027 tăng 6,43% (cùng kỳ năm 2026 tăng 5,79%). "
+        "Chỉ số cải cách hành chính (PAR INDEX) năm 2026 của tỉnh đạt 84,24 điểm."
+    )
+    assert ("grdp", "change_pct", None, None, "6,43") in observed(report)
+    assert of(report, "5,79").reason == "earlier_period"
+
+
+@pytest.mark.parametrize(
+    "glued, read_as",
+    [
+        ("Tỷ lệ giải ngân vốn đầu tư công đạt99,4% kế hoạch", "99,4"),
+        ("Chỉ số giá tiêu dùng giảm2,6% so với cùng kỳ", "2,6"),
+        ("Kim ngạch xuất khẩu đạt trên 25tỷ USD", "25"),
+    ],
+)
+def test_a_number_glued_to_a_word_is_read(read, glued, read_as):
+    report = read(f"Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Thái Nguyên\n\n{glued}.")
+    assert read_as in [m.value_text for m in report.mentions]
+
+
+def test_codes_with_digits_stay_whole():
+    from baocao.core.normalize import unglue_numbers
+
+    assert unglue_numbers("dịch cúm H5N1, mạng 4G, 1.200 m2, Covid-19, NQ-HĐND82") == (
+        "dịch cúm H5N1, mạng 4G, 1.200 m2, Covid-19, NQ-HĐND82"
+    )

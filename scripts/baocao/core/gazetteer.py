@@ -18,6 +18,7 @@ _COMPARED_WITH_COUNTRY = re.compile(
 )
 
 
+_BRACKETS = re.compile(r"\([^()]*\)")
 _STATED = re.compile(r"(?i:tỉnh|thành phố|tp\.?|thủ đô|cục thống kê)\s*$")
 
 
@@ -67,7 +68,7 @@ class Gazetteer:
     def find(self, text: str) -> tuple[dict[str, Any] | None, bool]:
         """The province a text is about: (province, stated as "tỉnh X"/"thành phố X"), earliest first; a province
         named but not stated only when it is the one province the text names."""
-        found = self.mentions(text)
+        found = self.mentions(_BRACKETS.sub(lambda m: " " * len(m.group(0)), text))  # "(sau tỉnh X)" compares
         strong = next((p for p, stated in found if stated), None)
         if strong:
             return strong, True

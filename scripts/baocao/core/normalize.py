@@ -83,6 +83,28 @@ def reading_copy(text: str) -> str:
     return _BREVE_AS_TILDE.sub(_breve, _OLD_PLACEMENT.sub(_placement, copy))
 
 
+_VI_MARKED = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+# "đạt99,4%", "giảm2,6%", "lúa55,8 tạ/ha", "25tỷ USD": a number glued to a Vietnamese word when a page lost its
+# markup; "km2", "H5N1", "4G", "Covid-19" are left as they are
+_GLUED_BEFORE = re.compile(r"([^\W\d_]+)(?=\d)")
+
+
+def _space_after_word(match: re.Match[str]) -> str:
+    word = match.group(1)
+    vietnamese = word == word.lower() and any(c in _VI_MARKED for c in word)
+    return f"{word} " if vietnamese and len(word) >= 2 else word
+
+
+_GLUED_AFTER = re.compile(
+    r"(?<=\d)(?=(?:tỷ|triệu|nghìn|ngàn|đồng|tấn|lượt|người|doanh nghiệp|dự án|hợp tác xã|lao động)(?!\w))"
+)
+
+
+def unglue_numbers(text: str) -> str:
+    """The text with a space between a number and the Vietnamese word it was glued to (before any offset)."""
+    return _GLUED_AFTER.sub(" ", _GLUED_BEFORE.sub(_space_after_word, text))
+
+
 def strip_invisible(text: str) -> str:
     """The text without characters that show nothing (zero-width spaces, joiners, soft hyphens)."""
     return _INVISIBLE.sub("", text)

@@ -123,6 +123,10 @@ def resolve_report(
             statement.measure = measure
         elif resolution != "vocabulary":
             statement.measure, statement.reason = None, "a_or_b_second"
+        if indicator_id and resolution == "vocabulary" and statement.period_start[:4] != statement.period_end[:4]:
+            # "giai đoạn 2021 - 2025 thu hút vốn đầu tư …": years together, not a period a report states
+            statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "multi_year_period"
+            continue
         if indicator_id and resolution == "vocabulary" and statement.period_end < report_period[0]:
             earlier.append(statement)  # published unless this period's figure stands beside it
             continue

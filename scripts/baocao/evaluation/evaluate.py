@@ -41,8 +41,9 @@ def _date(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-# percentage points and percent are one unit for the facts: the measure says which is meant
-SAME_UNIT = {"diem_phan_tram": "percent"}
+# percentage points and percent, and a per-person unit and its money unit, are one unit for the facts: the
+# indicator and measure say which is meant
+SAME_UNIT = {"diem_phan_tram": "percent", "trieu_dong_per_nguoi": "trieu_dong", "usd_per_nguoi": "usd"}
 
 
 def _key(indicator: str, measure: str, start: str, end: str, value: Decimal, unit: str) -> tuple:

@@ -71,6 +71,8 @@ def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | No
     if _LOWEST.search(lead[-20:]):
         return "min", None
     if mention.kind == "ordinal" or _RANK_LEAD.search(lead[-30:]):
+        if _REGIONAL.match(clause.rest) and not _NATIONAL.match(clause.rest):
+            return None, "regional_rank"  # "xếp thứ 03/13 tỉnh vùng đồng bằng sông Cửu Long"
         if mention.role == DENOMINATOR:
             return "rank_of", None
         if re.search(r"(?i)thứ|hạng|vị trí", lead) or re.search(r"(?i)(?:thứ|hạng|vị trí)\s*$", clause.sentence_lead):
@@ -122,6 +124,13 @@ def _contribution(mention: Mention, clause: Clause) -> tuple[str | None, str | N
     if points:
         return None, "percentage_points"  # "tăng 0,5 điểm phần trăm": a change in a rate
     return None
+
+
+_REGIONAL = re.compile(
+    r"(?i)(?:\s*/\s*\d+)?(?:\s*(?:tỉnh)?\s*,\s*thành(?: phố)?)?[^,;.()]{0,40}?(?<!\w)"
+    r"(?:vùng|khu vực|miền|trung du|đồng bằng|tây nguyên|duyên hải|đông nam bộ|tây bắc)(?!\w)"
+)
+_NATIONAL = re.compile(r"(?i)[^,;.()]{0,25}?(?:cả nước|toàn quốc)")
 
 
 def _denominator(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
@@ -197,6 +206,8 @@ def _percent(clause: Clause) -> tuple[str | None, str | None]:
             return "pct_of_same_period", None
         return ("change_pct", None) if change else (None, "same_period_no_verb")
     ratio = _ratio(tail)
+    if ratio and change and re.match(r"\s*so với", tail):
+        return None, "excess_over_base"  # "tăng 0,02% so với kịch bản": the gap to the scenario, not a ratio
     if ratio:
         return ratio, None
     if change:

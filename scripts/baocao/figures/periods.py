@@ -13,7 +13,10 @@ import re
 
 from baocao.figures.extract import SINGLE, Mention
 
-_BASE = re.compile(r"(?i)so\s+với\s+[^,;.]*?(?=,|;|\.(?!\d)|\s+và\s|\s+nhưng\s|\s+(?:ước\s+)?(?:tăng|giảm)(?!\w)|$)")
+_BASE = re.compile(
+    r"(?i)(?<!\w)so\s+(?:với\s+|(?=(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|\d)))"
+    r"[^,;.(]*?(?=,|;|\(|\.(?!\d)|\s+và\s|\s+nhưng\s|\s+(?:ước\s+)?(?:tăng|giảm)(?!\w)|$)"
+)
 # a price base ("giá so sánh năm 2010"), a start ("từ năm 1992 đến nay") and a span of years name no figure's period
 _NOT_A_PERIOD = re.compile(
     r"(?i)giá\s+so\s+sánh(?:\s+năm)?\s+(?:19|20)\d{2}|(?:từ|kể từ|sau)\s+năm\s+(?:19|20)\d{2}"
@@ -22,10 +25,18 @@ _NOT_A_PERIOD = re.compile(
 _MONTHS_N = re.compile(r"(?i)(?<!\w)(\d{1,2}) tháng(?: (đầu|cuối) năm)?(?:(?: năm | |/)((?:19|20)\d{2}))?(?![\w/])")
 _QUARTER = re.compile(r"(?i)(?<!\w)qu[ýí] (IV|III|II|I|[1-4])(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
 _MONTH = re.compile(
-    r"(?i)(?<!\w)(?<!cuối )(?<!hết )tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?!\s*(?:năm trước|trước))(?![\w/])"
+    r"(?i)(?<!\w)(?<!cuối )(?<!hết )(?<!đến )(?<!tới )(?<!giữa )"
+    r"tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?!\s*(?:năm trước|trước))(?![\w/])"
 )
+# "lũy kế đến tháng 10": the months from January to that one
+_TO_MONTH = re.compile(r"(?i)(?<!\w)(?:đến|tới) tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?![\w/])")
+# "giai đoạn 2021 - 2025": years together
+_SPAN = re.compile(r"(?i)giai đoạn\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})")
 _YEAR = re.compile(r"(?i)(?<!\w)(?<!vụ )(?:cả )?năm ((?:19|20)\d{2})(?!\s*-)(?!\w)")
-_AT_DATE = re.compile(r"(?i)(?:đến|tính đến)(?: hết)?(?: ngày)? (\d{1,2})/(\d{1,2})(?:/((?:19|20)\d{2}))?")
+_AT_DATE = re.compile(
+    r"(?i)(?:đến|tính đến)(?: hết)?(?:(?: ngày)? (\d{1,2})/(\d{1,2})(?:/((?:19|20)\d{2}))?"
+    r"| ngày (\d{1,2})-(\d{1,2})(?:-((?:19|20)\d{2}))?)"
+)
 _END_OF_MONTH = re.compile(r"(?i)(?:cuối|hết) tháng (\d{1,2})(?:/((?:19|20)\d{2}))?")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -59,8 +70,20 @@ def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str], in
         y = int(match[1])
         if y != year:  # "năm 2024" in a report on 2024 names the year, not another period
             found.append((match.end(), _iso_months(1, 12, y)))
+    for match in _TO_MONTH.finditer(text):
+        m, y = int(match[1]), int(match[2]) if match[2] else year
+        if 1 <= m <= 12:
+            found.append((match.end(), _iso_months(1, m, y)))
+    for match in _SPAN.finditer(original):
+        first, last = int(match[1]), int(match[2])
+        # a span that opens its clause is the figures' ("Giai đoạn 2021 - 2025 thu hút …"); after a noun it
+        # names a programme ("Chính sách hỗ trợ … giai đoạn 2022 - 2025")
+        opens = re.search(r"(?i)(?:^|[,;:.]|\btrong|\bcả)\s*$", original[: match.start()])
+        if first < last and opens:
+            found.append((match.end(), (f"{first:04d}-01-01", f"{last:04d}-12-31")))
     for match in _AT_DATE.finditer(text):
-        d, m, y = int(match[1]), int(match[2]), int(match[3]) if match[3] else year
+        day, month, y = (match[1], match[2], match[3]) if match[1] else (match[4], match[5], match[6])
+        d, m, y = int(day), int(month), int(y) if y else year
         if 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]:
             day = f"{y:04d}-{m:02d}-{d:02d}"
             found.append((match.end(), (day, day)))

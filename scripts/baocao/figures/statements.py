@@ -117,6 +117,8 @@ class _SectionReader:
         self.sentence_subject: str | None = carried[0] if carried else None
         self.carried_period: tuple[str, str] | None = carried[1] if carried else None
         self.first_period: tuple[tuple[str, str] | None] | None = None
+        self.implied_month: tuple[str, str] | None = None
+        self.sentence_statements: list[Statement] = []
         self.group_subject: str | None = None
         self.denominator_measure: str | None = None
         self.sentence_base: str | None = None
@@ -167,18 +169,23 @@ class _SectionReader:
         subject = own
         if regard and own:  # "5-8,5%/năm đối với lĩnh vực sản xuất kinh doanh": what the figure is of
             subject = f"{own} {clean_subject(regard.group(1))}"
+        prices = _PRICES_AFTER.match(rest)
+        if prices and subject:  # "đạt 73.230 tỷ đồng (giá hiện hành)": at current prices
+            subject = f"{subject} {prices.group(1)}"
         sentence_lead = self.text[mention.quote_start : mention.value_start]
         sentence = self.text[mention.quote_start : mention.quote_end]
         phrases = period_phrases(sentence, int(self.report[1][:4]))
         start, end, period_from = period_before(phrases, len(sentence_lead), *self.report)
         if period_from == "report" and self.carried_period:
             (start, end), period_from = self.carried_period, "clause"
+        elif period_from == "report" and self.implied_month:
+            (start, end), period_from = self.implied_month, "implied"
         if self.first_period is None:  # what a sentence that goes on from this one carries: its first figure's
             self.first_period = ((start, end) if period_from == "clause" else None,)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
         clause = Clause(
-            lead, tail, rest, sentence_lead, (start, end), numerator,
-            self.denominator_measure, self.sentence_base, self.sentence_level, sentence,
+            *(_so_voi(x) for x in (lead, tail, rest, sentence_lead)), (start, end), numerator,
+            self.denominator_measure, self.sentence_base, self.sentence_level, _so_voi(sentence),
         )  # fmt: skip
         measure, why = read_measure(mention, clause)
         changes = CHANGE.findall(lead)
@@ -192,6 +199,9 @@ class _SectionReader:
         )  # fmt: skip
         if self.group_subject and self.group_subject not in (subject, self.sentence_subject):
             statement.group_context = self.group_subject
+        self.sentence_statements.append(statement)
+        if measure == "change_pct_previous_month" and period_from == "report":
+            self._imply_month(statement)
         if mention.kind == "period" or period_phrase(self.text, mention):
             # "9 tháng" names the period of the figure after it: neither a figure nor a subject
             statement.measure, statement.measure_reason = None, "period_length"
@@ -205,6 +215,18 @@ class _SectionReader:
         self.low_measure = statement.measure if mention.role == RANGE_LOW else None
         self._remember(mention, own, measure)
         return statement
+
+    def _imply_month(self, statement: Statement) -> None:
+        """ "Kim ngạch xuất khẩu ước đạt 2,5 tỷ USD, tăng 7,1% so với tháng trước …; lũy kế 10 tháng …" in a
+        release of several months: a figure compared with the month before is the last month's, and so are
+        the figures of its sentence that name no period of their own."""
+        start, end = self.report
+        if start[:7] == end[:7]:
+            return
+        self.implied_month = (end[:8] + "01", end)
+        for earlier in self.sentence_statements:
+            if earlier.period_from == "report":
+                earlier.period_start, earlier.period_end, earlier.period_from = *self.implied_month, "implied"
 
     def _remember(self, mention: Mention, subject: str | None, measure: str | None) -> None:
         self.previous = mention
@@ -255,6 +277,18 @@ _PAST_BASE = re.compile(
     r"|được giao))*"
     r"|(?:trong|so với|của) tổng [^,;]*)"
 )
+# "tăng 0,54% so tháng 7", "so cùng kỳ", "so dự toán": "so" alone for "so với", as reports often write it
+_SO_ALONE = re.compile(
+    r"(?i)(?<!\w)so(?=\s+(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|dự toán|kế hoạch|KH|kịch bản|mục tiêu|\d)(?!\w))"
+)
+
+
+def _so_voi(text: str) -> str:
+    """Words read for a measure, with "so" written out as "so với" (read by its words, not by offsets)."""
+    return _SO_ALONE.sub("so với", text) if "so " in text.lower() else text
+
+
+_PRICES_AFTER = re.compile(r"(?i)\s*\(?\s*(?:theo\s+)?(giá hiện hành|giá so sánh)")
 _REGARD = re.compile(r"(?i)\s*(?:/\s*năm)?\s*,?\s*đối với ([^,;()]{3,80})")
 _TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
 
