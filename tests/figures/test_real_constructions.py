@@ -311,3 +311,22 @@ def test_codes_with_digits_stay_whole():
     assert unglue_numbers("dịch cúm H5N1, mạng 4G, 1.200 m2, Covid-19, NQ-HĐND82") == (
         "dịch cúm H5N1, mạng 4G, 1.200 m2, Covid-19, NQ-HĐND82"
     )
+
+
+def test_a_change_in_a_bracket_is_the_change_of_the_noun_before_it(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 Thành phố Hồ Chí Minh\n\n"
+        "Kinh tế của thành phố còn khó khăn do xuất nhập khẩu giảm ảnh hưởng đến thu ngân sách (giảm 6,3%), "
+        "nhưng nhiều hoạt động khác chuyển biến tích cực."
+    )
+    assert ("bud_revenue_total", "change_pct", None, None, "6,3") in observed(report)
+
+
+def test_revenue_compared_with_its_target_is_revenue_not_spending(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Bến Tre\n\n"
+        "Công tác thu ngân sách đạt khá cao so với chỉ tiêu, ước đạt 4.812 tỷ đồng, tăng 18,4% so với cùng kỳ."
+    )
+    found = observed(report)
+    assert ("bud_revenue_total", "value", None, None, "4.812") in found
+    assert not {f for f in found if f[0] == "bud_expenditure_total"}

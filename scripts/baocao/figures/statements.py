@@ -33,9 +33,9 @@ _PERIOD_WORDS = re.compile(
     r"(?:các )?tỉnh,? thành phố|toàn tỉnh|cao nhất|thấp nhất|phổ biến(?: ở mức)?|hiện nay|đến nay|"
     r"toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
     r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
-    r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý [IV]+(?:/\d{4})?|năm \d{4}|"
+    r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý (?:[IV]+|[1-4])(?:/\d{4})?|năm \d{4}|"
     r"đến (?:ngày )?\d{1,2}/\d{1,2}(?:/\d{4})?|tại thời điểm(?: cuối tháng \d{1,2})?|cuối tháng \d{1,2}|"
-    r"theo (?!giá hiện hành)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
+    r"theo (?!giá hiện hành|ngành kinh tế)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
 )
 _CONNECTOR = re.compile(r"(?i)^(?:(?:và|nhưng|song|đồng thời|trong khi|còn)(?:\s+|$))+")
 _TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|dự báo|định hướng)(?!\w)")
@@ -253,6 +253,11 @@ class _SectionReader:
         subject_text = lead[: verbs[-1].start()] if verbs else lead
         if verbs and not clean_subject(subject_text) and len(verbs) > 1:
             subject_text = lead[: verbs[0].start()]
+        if subject_text.rstrip().endswith("("):  # "… thu ngân sách (giảm 6,8%)": the noun before the bracket
+            inner = subject_text.rstrip()[:-1]
+            before = list(VERB.finditer(inner))
+            noun = inner[before[-1].end() :] if before else inner
+            subject_text = noun if clean_subject(noun) else subject_text
         subject_text = _own_clause(_TRAILING_VERB.sub("", subject_text))
         if verbs and verbs[-1].group(1).lower() in ("với", "có") and clean_subject(lead[verbs[-1].end() :]):
             # "86 doanh nghiệp thành lập mới với vốn đăng ký 612,3 tỷ đồng": the figure is the noun's after "với"
