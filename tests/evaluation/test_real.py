@@ -83,3 +83,13 @@ def test_eval_real_reads_a_text_again_with_the_flag_it_asked_for(tmp_path):
     row = _row(_eval_real(folder, texts).stdout, "yen-bai-2031-9m-news")
     assert row[8:] == ["asked;", "asked", "--province"]
     assert row[3] == "2"  # the figures are scored once the province is given
+
+
+def test_eval_real_counts_apart_the_measures_the_facts_do_not_record(tmp_path):
+    folder, texts = _set(tmp_path, "")
+    (texts / "yen-bai-2031-9m-news.txt").write_text(
+        TEXT + "Kế hoạch vốn đầu tư công năm 2031 là 4.321,5 tỷ đồng.\n", encoding="utf-8"
+    )
+    result = _eval_real(folder, texts)
+    assert _row(result.stdout, "yen-bai-2031-9m-news")[2] == "3"  # the plan is not among the scored observations
+    assert "1 observations of measures the facts do not record" in result.stdout

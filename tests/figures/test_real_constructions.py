@@ -330,3 +330,35 @@ def test_revenue_compared_with_its_target_is_revenue_not_spending(read):
     found = observed(report)
     assert ("bud_revenue_total", "value", None, None, "4.812") in found
     assert not {f for f in found if f[0] == "bud_expenditure_total"}
+
+
+def test_a_subject_that_names_a_thing_of_its_own_does_not_borrow_the_sentences(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 11 năm 2027 tỉnh Hà Giang\n\n"
+        "Tổng dư nợ tín dụng đến 30/11 đạt 29.716 tỷ đồng, tăng 351 tỷ đồng so với tháng trước; doanh thu hoạt động "
+        "vận tải và dịch vụ kho bãi ước đạt 79,51 tỷ đồng, tăng 24,21% so cùng kỳ."
+    )
+    assert of(report, "24,21").indicator_id is None
+    assert ("bnk_credit_outstanding", "value", "2027-11-30", "2027-11-30", "29.716") in observed(report)
+
+
+def test_branches_and_firms_entering_the_market_are_not_new_enterprises(read):
+    report = read(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh Hòa Bình\n\n"
+        "Có 381 doanh nghiệp, chi nhánh thành lập mới với tổng số vốn đăng ký 2.512 tỷ đồng. "
+        "Có 1.024 doanh nghiệp tham gia thị trường với số vốn đăng ký 2.351 tỷ đồng."
+    )
+    assert not {f for f in observed(report) if f[0].startswith("ent_new_enterprises")}
+
+
+def test_a_sentence_opening_with_ngoai_ra_keeps_the_period_of_the_one_before(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Thanh Hóa\n\n"
+        "Đến ngày 15/9, trên địa bàn tỉnh có 2.412 doanh nghiệp thành lập mới. "
+        "Ngoài ra, có 636 doanh nghiệp đăng ký quay trở lại hoạt động."
+    )
+    to_date = ("2027-01-01", "2027-09-15")
+    assert {
+        ("ent_new_enterprises", "value", *to_date, "2.412"),
+        ("ent_enterprises_resumed", "value", *to_date, "636"),
+    } <= observed(report)

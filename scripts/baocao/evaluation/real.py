@@ -23,6 +23,13 @@ from baocao.core.metadata import Metadata, load_yaml
 from baocao.evaluation.evaluate import SAME_UNIT, _date, standard_ids
 
 _ASKED = re.compile(r"give it with (--province|--period)")
+# the measures the facts' writers were asked to record (README.md): observations of others (a plan, an estimate,
+# the total of an a/b, a maximum score) are counted apart, not scored
+SCORED_MEASURES = frozenset(
+    "value change_pct change_pct_previous_month change_pct_previous_quarter change_pct_start_of_year "
+    "change_pct_base_period change_pct_previous_year pct_of_plan pct_of_estimate pct_of_central_estimate "
+    "pct_of_target pct_of_same_period share_pct contribution_pp contribution_share_pct rank change_abs".split()
+)
 
 
 @dataclass
@@ -40,6 +47,7 @@ class RealScore:
     error: str | None = None
     changed: bool = False  # the text's sha256 is not the one the facts were written on
     unplaced: list[str] = field(default_factory=list)  # printed numbers not found in the text
+    other: int = 0  # observations of measures the facts do not record: not scored
 
 
 def _key(indicator: str, measure: str, start: str, end: str, value: Decimal, unit: str) -> tuple:
@@ -145,7 +153,9 @@ def score_text(facts_file: Path, text: Path, metadata: Metadata, sha256: str | N
     scope = standard_ids(metadata) | {k[0] for k in facts}
     published: dict[tuple, Any] = {}
     for o in report.observations:
-        if o.indicator_id in scope:
+        if o.indicator_id in scope and o.measure not in SCORED_MEASURES:
+            score.other += 1
+        elif o.indicator_id in scope:
             period = (
                 o.period_start or report.provenance["period_start"],
                 o.period_end or report.provenance["period_end"],
@@ -213,6 +223,9 @@ def real_lines(scores: list[RealScore], missing: list[str], texts: Path, verbose
         f"{_share(loose, facts):>7} {_share(loose, observations):>7}  "
         f"provenance: {kinds['right']} right, {kinds['asked']} asked, {kinds['wrong']} wrong"
         + (f", {kinds['refused']} refused" if kinds["refused"] else "")
+    )
+    lines.append(
+        f"{sum(s.other for s in scores)} observations of measures the facts do not record (plan, estimate, total …)"
     )
     causes = sum((s.causes for s in scores), Counter())
     if causes:

@@ -40,6 +40,9 @@ RATIO_MEASURES = {
 }
 
 
+_BORROWING_WORDS = 10  # folded words of a subject that may still take its sentence's subject as context
+
+
 @dataclass
 class Term:
     indicator_id: str
@@ -198,9 +201,13 @@ class Resolver:
             return None, statement.measure, "unmapped", "no_subject"
         subject = _words(statement.subject)
         passes = [(subject, "name"), (subject, "words")]
-        if statement.group_context:  # the subject of its own clauses after a ";" first, then the sentence's
+        # a short subject ("năng suất", "vốn đăng ký") borrows the words of its clauses' subject after a ";", then of
+        # its sentence's; one that names a thing of its own ("doanh thu hoạt động vận tải …") does not
+        borrows = len(subject) <= _BORROWING_WORDS
+        if statement.group_context and borrows:
             passes.append((subject + _words(statement.group_context), "words"))
-        passes.append((subject + _words(statement.context or ""), "words"))
+        if borrows:
+            passes.append((subject + _words(statement.context or ""), "words"))
         for words, how in passes:
             best = self._best(statement, unit_id, words, how, frame)  # the frame is folded only for a name alone
             if not best:

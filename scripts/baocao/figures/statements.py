@@ -275,7 +275,7 @@ class _SectionReader:
         return subject
 
 
-_CONTINUES = re.compile(r"(?i)\s*(?:[-+•]\s*)?(?:trong đó|cụ thể|so với cùng kỳ(?: năm trước)?)\s*[,:]")
+_CONTINUES = re.compile(r"(?i)\s*(?:[-+•]\s*)?(?:trong đó|cụ thể|ngoài ra|so với cùng kỳ(?: năm trước)?)\s*[,:]")
 _PAST_BASE = re.compile(
     r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
     r"(?:\s+(?:năm \d{4}|HĐND|UBND|Hội đồng nhân dân|Thủ tướng|Chính phủ|trung ương|tỉnh|thành phố|giao|đề ra"
