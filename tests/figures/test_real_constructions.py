@@ -362,3 +362,27 @@ def test_a_sentence_opening_with_ngoai_ra_keeps_the_period_of_the_one_before(rea
         ("ent_new_enterprises", "value", *to_date, "2.412"),
         ("ent_enterprises_resumed", "value", *to_date, "636"),
     } <= observed(report)
+
+
+def test_a_list_binds_each_figure_to_its_item_in_order(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Long An\n\n"
+        "Khu vực nông, lâm nghiệp và thủy sản, khu vực công nghiệp và xây dựng và khu vực dịch vụ tăng lần lượt là "
+        "3,12%, 7,25% và 6,31%. Kim ngạch xuất khẩu và nhập khẩu đạt tương ứng 1.234,5 triệu USD và 987,6 triệu USD."
+    )
+    assert {
+        ("va_agriculture", "change_pct", None, None, "3,12"),
+        ("va_industry_construction", "change_pct", None, None, "7,25"),
+        ("va_services", "change_pct", None, None, "6,31"),
+        ("export_turnover", "value", None, None, "1.234,5"),
+        ("import_turnover", "value", None, None, "987,6"),
+    } <= observed(report)
+
+
+def test_a_list_whose_items_cannot_be_counted_out_is_left_unresolved(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 9 tháng năm 2027 tỉnh Long An\n\n"
+        "Xuất khẩu và nhập khẩu tăng lần lượt là 3,14%, 4,21% và 5,37%."
+    )
+    assert {of(report, v).measure_reason for v in ("3,14", "4,21", "5,37")} == {"list_unmatched"}
+    assert not {f for f in observed(report) if f[4] in ("3,14", "4,21", "5,37")}

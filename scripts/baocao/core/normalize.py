@@ -80,29 +80,36 @@ def _breve(match: re.Match[str]) -> str:
 def reading_copy(text: str) -> str:
     """The text as the reading stages see it: same length, one spelling for each word, sign and space."""
     copy = _SPACED_GROUP.sub(".", text).translate(_TABLE)
-    return _BREVE_AS_TILDE.sub(_breve, _OLD_PLACEMENT.sub(_placement, copy))
+    copy = _OLD_PLACEMENT.sub(_placement, copy)
+    return _BREVE_AS_TILDE.sub(_breve, copy) if "ã" in copy else copy
 
 
 _VI_MARKED = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 # "đạt99,4%", "giảm2,6%", "lúa55,8 tạ/ha", "25tỷ USD": a number glued to a Vietnamese word when a page lost its
 # markup; "km2", "H5N1", "4G", "Covid-19" are left as they are
-_GLUED_BEFORE = re.compile(r"([^\W\d_]+)(?=\d)")
-
-
-def _space_after_word(match: re.Match[str]) -> str:
-    word = match.group(1)
-    vietnamese = word == word.lower() and any(c in _VI_MARKED for c in word)
-    return f"{word} " if vietnamese and len(word) >= 2 else word
-
-
-_GLUED_AFTER = re.compile(
-    r"(?<=\d)(?=(?:tỷ|triệu|nghìn|ngàn|đồng|tấn|lượt|người|doanh nghiệp|dự án|hợp tác xã|lao động)(?!\w))"
+_LETTER_THEN_DIGIT = re.compile(rf"[a-z{_VI_MARKED}](?=\d)")
+_DIGIT_THEN_UNIT = re.compile(
+    r"\d(?=(?:tỷ|triệu|nghìn|ngàn|đồng|tấn|lượt|người|doanh nghiệp|dự án|hợp tác xã|lao động)(?!\w))"
 )
 
 
 def unglue_numbers(text: str) -> str:
     """The text with a space between a number and the Vietnamese word it was glued to (before any offset)."""
-    return _GLUED_AFTER.sub(" ", _GLUED_BEFORE.sub(_space_after_word, text))
+    cuts = [m.end() for m in _DIGIT_THEN_UNIT.finditer(text)]
+    for match in _LETTER_THEN_DIGIT.finditer(text):
+        start = match.start()
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        word = text[start : match.end()]
+        if len(word) >= 2 and word == word.lower() and any(c in _VI_MARKED for c in word):
+            cuts.append(match.end())
+    if not cuts:
+        return text
+    pieces, last = [], 0
+    for cut in sorted(set(cuts)):
+        pieces += [text[last:cut], " "]
+        last = cut
+    return "".join(pieces) + text[last:]
 
 
 def strip_invisible(text: str) -> str:

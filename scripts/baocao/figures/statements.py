@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from baocao.core.normalize import reading_copy
 from baocao.figures.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
+from baocao.figures.lists import Listing, list_head, run_lengths, split_items
 from baocao.figures.measure import CHANGE, VERB, Clause, read_measure
 from baocao.figures.periods import _BASE, period_before, period_phrase, period_phrases
 
@@ -84,6 +85,9 @@ def read_statements(
     """The statements of one section's figures (``mentions``: (index in the report, mention))."""
     reader = _SectionReader(reading_copy(published), (report_start, report_end), unit_quantity, in_task_section)
     ordered = sorted(mentions, key=lambda item: item[1].value_start)
+    listed = "lần lượt" in reader.text or "tương ứng" in reader.text
+    runs = run_lengths(reader.text, ordered, _unit_text) if listed else {}
+    reader.runs = {mention.value_start: runs[i] for i, (_, mention) in enumerate(ordered) if i in runs}
     # the words after a figure run to the next figure; a rating ("khách sạn 3 sao") is part of them
     following: list[int | None] = []
     upcoming = None
@@ -103,6 +107,7 @@ class _SectionReader:
 
     def __init__(self, text: str, report: tuple[str, str], quantity: dict[str, str | None], tasks: bool):
         self.text, self.report, self.quantity, self.tasks = text, report, quantity, tasks
+        self.runs: dict[int, int] = {}
         self.sentence_start = -1
 
     def _new_sentence(self, mention: Mention) -> None:
@@ -112,11 +117,13 @@ class _SectionReader:
         first = getattr(self, "first_period", None)
         carried = (getattr(self, "sentence_subject", None), first[0] if first else None) if continues else None
         self.sentence_start = mention.quote_start
+        self.so_alone = bool(_SO_ALONE.search(self.text, mention.quote_start, mention.quote_end))
         self.previous: Mention | None = None
         self.previous_subject: str | None = None
         self.sentence_subject: str | None = carried[0] if carried else None
         self.carried_period: tuple[str, str] | None = carried[1] if carried else None
         self.first_period: tuple[tuple[str, str] | None] | None = None
+        self.listing: Listing | None = None
         self.implied_month: tuple[str, str] | None = None
         self.sentence_statements: list[Statement] = []
         self.group_subject: str | None = None
@@ -183,15 +190,19 @@ class _SectionReader:
         if self.first_period is None:  # what a sentence that goes on from this one carries: its first figure's
             self.first_period = ((start, end) if period_from == "clause" else None,)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
+        words = (lead, tail, rest, sentence_lead, sentence)
+        if self.so_alone:
+            words = tuple(_SO_ALONE.sub("so với", x) for x in words)
         clause = Clause(
-            *(_so_voi(x) for x in (lead, tail, rest, sentence_lead)), (start, end), numerator,
-            self.denominator_measure, self.sentence_base, self.sentence_level, _so_voi(sentence),
+            *words[:4], (start, end), numerator,
+            self.denominator_measure, self.sentence_base, self.sentence_level, words[4],
         )  # fmt: skip
         measure, why = read_measure(mention, clause)
         changes = CHANGE.findall(lead)
         direction = None
         if changes and measure and measure.startswith("change"):
             direction = "decrease" if changes[-1].lower() == "giảm" else "increase"
+        subject, measure, why, direction = self._listed(mention, lead, subject, (measure, why, direction))
         statement = Statement(
             index, section_id, subject or None,
             self.sentence_subject if self.sentence_subject != subject else None,
@@ -215,6 +226,28 @@ class _SectionReader:
         self.low_measure = statement.measure if mention.role == RANGE_LOW else None
         self._remember(mention, own, measure)
         return statement
+
+    def _listed(self, mention: Mention, lead: str, subject: str, read: tuple) -> tuple:
+        """(subject, measure, why, direction) of a figure of a list "A, B và C tăng lần lượt là …": each figure the
+        item in its place and the first figure's measure; a list whose items cannot be counted out, unresolved."""
+        if self.listing is not None and self.listing.next < len(self.listing.items):
+            item = self.listing.take()
+            if item is None:
+                return None, None, "list_unmatched", None
+            return (
+                item,
+                self.listing.measure,
+                read[1] if read[0] == self.listing.measure else None,
+                self.listing.direction,
+            )
+        self.listing = None
+        run = self.runs.get(mention.value_start, 1)
+        head = list_head(lead) if run > 1 else None
+        if head is None:
+            return (subject, *read)
+        items = split_items(_own_clause(head), run, clean_subject)
+        self.listing = Listing(items or [None] * run, read[0], read[2])
+        return (items[0], *read) if items else (None, None, "list_unmatched", None)
 
     def _imply_month(self, statement: Statement) -> None:
         """ "Kim ngạch xuất khẩu ước đạt 2,5 tỷ USD, tăng 7,1% so với tháng trước …; lũy kế 10 tháng …" in a
@@ -282,15 +315,11 @@ _PAST_BASE = re.compile(
     r"|được giao))*"
     r"|(?:trong|so với|của) tổng [^,;]*)"
 )
-# "tăng 0,54% so tháng 7", "so cùng kỳ", "so dự toán": "so" alone for "so với", as reports often write it
+# "tăng 0,54% so tháng 7", "so cùng kỳ", "so dự toán": "so" alone for "so với", as reports often write it (the
+# words a measure is read from are rewritten, not the text: no offset moves)
 _SO_ALONE = re.compile(
     r"(?i)(?<!\w)so(?=\s+(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|dự toán|kế hoạch|KH|kịch bản|mục tiêu|\d)(?!\w))"
 )
-
-
-def _so_voi(text: str) -> str:
-    """Words read for a measure, with "so" written out as "so với" (read by its words, not by offsets)."""
-    return _SO_ALONE.sub("so với", text) if "so " in text.lower() else text
 
 
 _PRICES_AFTER = re.compile(r"(?i)\s*\(?\s*(?:theo\s+)?(giá hiện hành|giá so sánh)")
