@@ -386,3 +386,23 @@ def test_a_list_whose_items_cannot_be_counted_out_is_left_unresolved(read):
     )
     assert {of(report, v).measure_reason for v in ("3,14", "4,21", "5,37")} == {"list_unmatched"}
     assert not {f for f in observed(report) if f[4] in ("3,14", "4,21", "5,37")}
+
+
+def test_a_figure_of_a_district_or_city_inside_the_province_is_not_the_provinces(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Quảng Ninh\n\n"
+        "Tổng thu ngân sách nhà nước đạt 21.345 tỷ đồng; riêng thành phố Hạ Long thu ngân sách đạt 5.123 tỷ đồng. "
+        "Tại huyện Vân Đồn, lượt khách du lịch đạt 412 nghìn lượt."
+    )
+    found = observed(report)
+    assert ("bud_revenue_total", "value", None, None, "21.345") in found
+    assert not {f for f in found if f[4] in ("5.123", "412")}
+    assert {of(report, v).reason for v in ("5.123", "412")} == {"part_place"}
+
+
+def test_a_city_that_is_the_province_is_the_province(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 thành phố Đà Nẵng\n\n"
+        "Trên địa bàn thành phố Đà Nẵng, tổng thu ngân sách nhà nước đạt 12.345 tỷ đồng."
+    )
+    assert ("bud_revenue_total", "value", None, None, "12.345") in observed(report)

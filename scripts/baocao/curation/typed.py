@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from baocao.core.errors import BaocaoError
+from baocao.core.normalize import fold_key
 from baocao.curation.catalog import catalog_of
 from baocao.curation.observation import Observation
 from baocao.figures.extract import Mention
@@ -71,6 +72,16 @@ def _resolver(catalog, metadata, units: dict[str, Any]) -> Resolver:
     return _resolvers[0][1]
 
 
+def _inside(place: str | None, term, gazetteer) -> bool:
+    """Whether a place a clause names is a district, town or city inside the report's province: not a province
+    (the report's own, or another where an event took place), and not named by the indicator itself (an
+    indicator of that district)."""
+    if not place or gazetteer.named(place) is not None:
+        return False
+    words = tuple(fold_key(place).split())
+    return not any(name[i : i + len(words)] == words for name in term.names for i in range(len(name)))
+
+
 def _flow_to_date(statement: Statement, term, report_period: tuple[str, str], quote: str) -> None:
     """A flow "đến ngày 30/9" runs from the start of its year (or the report's start; "từ đầu năm", "lũy kế":
     the year's) to that day; a stock is the level on that day."""
@@ -105,6 +116,7 @@ def resolve_report(
     report_period = (str(provenance["period_start"]), str(provenance["period_end"]))
     resolver = _resolver(catalog, metadata, units)
     terms = catalog.vocabulary.by_id()
+    gaz = metadata.gazetteer
     by_mention = {o.mention_index: o for o in observations}
     candidates: dict[tuple[str, str, str | None, str | None], list[Statement]] = defaultdict(list)
     earlier: list[Statement] = []
@@ -123,6 +135,10 @@ def resolve_report(
             statement.measure = measure
         elif resolution != "vocabulary":
             statement.measure, statement.reason = None, "a_or_b_second"
+        if indicator_id and resolution == "vocabulary" and _inside(statement.place, terms[indicator_id], gaz):
+            # "riêng thành phố Hạ Long thu ngân sách …": a place inside the province, not the province
+            statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "part_place"
+            continue
         if indicator_id and resolution == "vocabulary" and statement.period_start[:4] != statement.period_end[:4]:
             # "giai đoạn 2021 - 2025 thu hút vốn đầu tư …": years together, not a period a report states
             statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "multi_year_period"

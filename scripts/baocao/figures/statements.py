@@ -63,6 +63,7 @@ class Statement:
     # the first subject since the sentence's last ";", where it differs from context ("…; cây lúa gieo cấy 37.120
     # ha, năng suất …, sản lượng …": the output is the rice's, not that of the crop the sentence began with)
     group_context: str | None = None
+    place: str | None = None  # a district, town or city its clause names ("riêng thành phố Hạ Long …")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -210,6 +211,8 @@ class _SectionReader:
         )  # fmt: skip
         if self.group_subject and self.group_subject not in (subject, self.sentence_subject):
             statement.group_context = self.group_subject
+        place = _PLACE.search(lead)
+        statement.place = place.group(1) if place else None
         self.sentence_statements.append(statement)
         if measure == "change_pct_previous_month" and period_from == "report":
             self._imply_month(statement)
@@ -308,6 +311,10 @@ class _SectionReader:
         return subject
 
 
+_PLACE = re.compile(
+    r"(?<!\w)(?:[Hh]uyện|[Tt]hị xã|[Qq]uận|[Tt]hị trấn|[Tt]hành phố|TP\.?)\s+"
+    r"([A-ZĐ][^\s,;.()]*(?:\s+[A-ZĐ][^\s,;.()]*){0,3})"
+)
 _CONTINUES = re.compile(r"(?i)\s*(?:[-+•]\s*)?(?:trong đó|cụ thể|ngoài ra|so với cùng kỳ(?: năm trước)?)\s*[,:]")
 _PAST_BASE = re.compile(
     r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
