@@ -4,7 +4,10 @@
 last year; "so với tháng trước" or "so với tháng 01/2025" (for a February figure) a change on
 the previous month; "đạt 77,4% dự toán trung ương giao" a percent of the central estimate;
 "chiếm 83,7%" a share; "xếp thứ 12/63" a rank of a number ranked; "16.581/16.687 ha, đạt 99%
-KH" a value and its plan. What the clause does not settle is (None, why), never a guess.
+KH" a value and its plan; "đóng góp 0,55 điểm phần trăm vào mức tăng chung" a contribution to
+growth, never growth. A comparison may stand before the figure ("So với tháng 12/2023, CPI tháng
+này tăng 0,7%"); "xếp thứ 3/13 tỉnh vùng …" is a rank in a region, not in the country. What the
+clause does not settle is (None, why), never a guess.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ _PLAN_LEAD = re.compile(r"(?i)(?:kế hoạch|KH|chỉ tiêu)(?: giao| năm \d{4
 _LEVEL_AFTER_CHANGE = re.compile(r"(?i)(?<!\w)(?:(?:giảm|tăng) (?:còn|lên)|nâng [^,;]{0,60} lên)(?: mức)?\s*$")
 _ADDITION = re.compile(r"(?i)(?<!\w)(?:có thêm|tăng thêm|thêm)\s*$")
 _PREVIOUS_YEAR = re.compile(r"(?i)so với\s+(?:năm trước|năm (?:19|20)\d{2})")
+# "tăng 0,54% so tháng 7", "so cùng kỳ", "so dự toán": "so" alone for "so với", as reports often write it (the
+# words a measure is read from are rewritten, not the text: no offset moves)
+SO_ALONE = re.compile(
+    r"(?i)(?<!\w)so(?=\s+(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|dự toán|kế hoạch|KH|kịch bản|mục tiêu|\d)(?!\w))"
+)
 _LATER_BASE = re.compile(r"(?i)so với\s+(?:cùng kỳ|cùng thời điểm|năm trước|năm (?:19|20)\d{2})")
 
 

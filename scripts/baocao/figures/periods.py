@@ -1,8 +1,10 @@
 """The period a figure is for, read from the words before it in its sentence.
 
 "tháng 10", "lũy kế 10 tháng", "2 tháng/2025", "quý II", "năm 2023", "đến ngày 30/9" and
-"cuối tháng 02/2025" each name a period; the nearest before the figure is its period, else
-the report's. A comparison ("so với tháng trước") names a base, not a period, and is skipped.
+"cuối tháng 02/2025" each name a period, "lũy kế đến tháng 10" the months to October and
+"Giai đoạn 2021 - 2025, …" years together; the nearest before the figure, outside any bracket
+closed before it, is its period, else the report's. A comparison ("so với tháng trước", "so
+tháng 7"), a price base ("giá so sánh năm 2010") and a start ("từ năm 1992") name no period.
 """
 
 from __future__ import annotations

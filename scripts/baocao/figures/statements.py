@@ -10,7 +10,10 @@ kịch bản, mục tiêu). For each mention this module reads:
   none ("..., tăng 5,2%") takes the subject of the figure before it in the sentence;
 * the **measure**, from the verb and the comparison after the figure;
 * the **period** the figure is for: the nearest period phrase before it in its sentence
-  ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else the report's;
+  ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else that of the sentence it goes
+  on from ("Trong đó, …", "Ngoài ra, …"), else the report's last month when the sentence compares
+  the figure with the month before (``implied``), else the report's;
+* for a list ("A, B và C tăng lần lượt là …"), the item each figure is in order (lists.py);
 * whether it is a **target** for a coming period (phấn đấu, mục tiêu, a later year, a
   section of tasks), which is never published as an observation.
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from baocao.core.normalize import reading_copy
 from baocao.figures.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
 from baocao.figures.lists import Listing, list_head, run_lengths, split_items
-from baocao.figures.measure import CHANGE, VERB, Clause, read_measure
+from baocao.figures.measure import CHANGE, SO_ALONE, VERB, Clause, read_measure
 from baocao.figures.periods import _BASE, period_before, period_phrase, period_phrases
 
 _PERIOD_WORDS = re.compile(
@@ -118,7 +121,7 @@ class _SectionReader:
         first = getattr(self, "first_period", None)
         carried = (getattr(self, "sentence_subject", None), first[0] if first else None) if continues else None
         self.sentence_start = mention.quote_start
-        self.so_alone = bool(_SO_ALONE.search(self.text, mention.quote_start, mention.quote_end))
+        self.so_alone = bool(SO_ALONE.search(self.text, mention.quote_start, mention.quote_end))
         self.previous: Mention | None = None
         self.previous_subject: str | None = None
         self.sentence_subject: str | None = carried[0] if carried else None
@@ -193,7 +196,7 @@ class _SectionReader:
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
         words = (lead, tail, rest, sentence_lead, sentence)
         if self.so_alone:
-            words = tuple(_SO_ALONE.sub("so với", x) for x in words)
+            words = tuple(SO_ALONE.sub("so với", x) for x in words)
         clause = Clause(
             *words[:4], (start, end), numerator,
             self.denominator_measure, self.sentence_base, self.sentence_level, words[4],
@@ -322,13 +325,6 @@ _PAST_BASE = re.compile(
     r"|được giao))*"
     r"|(?:trong|so với|của) tổng [^,;]*)"
 )
-# "tăng 0,54% so tháng 7", "so cùng kỳ", "so dự toán": "so" alone for "so với", as reports often write it (the
-# words a measure is read from are rewritten, not the text: no offset moves)
-_SO_ALONE = re.compile(
-    r"(?i)(?<!\w)so(?=\s+(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|dự toán|kế hoạch|KH|kịch bản|mục tiêu|\d)(?!\w))"
-)
-
-
 _PRICES_AFTER = re.compile(r"(?i)\s*\(?\s*(?:theo\s+)?(giá hiện hành|giá so sánh)")
 _REGARD = re.compile(r"(?i)\s*(?:/\s*năm)?\s*,?\s*đối với ([^,;()]{3,80})")
 _TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
