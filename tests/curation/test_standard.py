@@ -14,7 +14,7 @@ from baocao.core import paths
 from baocao.core.metadata import Metadata
 from baocao.package.pipeline import run
 from baocao.package.tables import obs_id
-from baocao.reading.provenance import period_of
+from baocao.reading.report_period import period_of
 from conftest import FIXTURES, REPORT, build_site_files, serving
 
 REPORTS = FIXTURES / "reports"

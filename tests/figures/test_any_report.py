@@ -14,7 +14,7 @@ from baocao.core.metadata import Metadata
 from baocao.figures.extract import Extractor
 from baocao.package.pipeline import run
 from baocao.reading.parse import parse_document
-from baocao.reading.provenance import parse_period_option, period_of
+from baocao.reading.report_period import parse_period_option, period_of
 
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 BAOCAO = [sys.executable, "-m", "baocao"]

@@ -7,7 +7,7 @@ import pytest
 
 from baocao.core.metadata import Metadata
 from baocao.package.pipeline import run
-from baocao.reading.provenance import period_of
+from baocao.reading.report_period import period_of
 
 
 @pytest.fixture(scope="module")
@@ -334,7 +334,7 @@ def test_revenue_compared_with_its_target_is_revenue_not_spending(read):
 
 def test_a_subject_that_names_a_thing_of_its_own_does_not_borrow_the_sentences(read):
     report = read(
-        "Tình hình kinh tế - xã hội tháng 11 năm 2027 tỉnh Hà Giang\n\n"
+        "Tình hình kinh tế - xã hội tháng 11 và 11 tháng năm 2027 tỉnh Hà Giang\n\n"
         "Tổng dư nợ tín dụng đến 30/11 đạt 29.716 tỷ đồng, tăng 351 tỷ đồng so với tháng trước; doanh thu hoạt động "
         "vận tải và dịch vụ kho bãi ước đạt 79,51 tỷ đồng, tăng 24,21% so cùng kỳ."
     )
@@ -406,3 +406,53 @@ def test_a_city_that_is_the_province_is_the_province(read):
         "Trên địa bàn thành phố Đà Nẵng, tổng thu ngân sách nhà nước đạt 12.345 tỷ đồng."
     )
     assert ("bud_revenue_total", "value", None, None, "12.345") in observed(report)
+
+
+def test_a_months_release_that_gives_no_months_from_january_asks_for_its_period(read):
+    from baocao.core.errors import BaocaoError
+
+    with pytest.raises(BaocaoError, match=r"--period \(2027-08 or 2027-8M\)"):
+        read("Năm 2027\nTình hình kinh tế - xã hội tỉnh Tiền Giang tháng 8 năm 2027\n\nLúa gieo sạ 5.309 ha.")
+    report = read(
+        "Tình hình kinh tế - xã hội tỉnh Tiền Giang tháng 8 năm 2027\n\nLúa gieo sạ 5.309 ha.", period="2027-8M"
+    )
+    assert report.provenance["period_start"] == "2027-01-01"
+
+
+def test_a_later_year_after_the_first_period_named_leaves_the_period_to_ask(read):
+    from baocao.core.errors import BaocaoError
+
+    with pytest.raises(BaocaoError, match="--period"):
+        read(
+            "Theo Cục Thống kê tỉnh Bà Rịa - Vũng Tàu, năm 2026 GRDP bình quân đầu người đạt 12.154 USD. "
+            "Trong 9 tháng năm 2027, GRDP của tỉnh tăng 8,21%."
+        )
+
+
+def test_sector_amounts_after_the_size_at_current_prices_are_not_constant_prices(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Quảng Ngãi\n\n"
+        "Quy mô nền kinh tế 6 tháng năm 2027 theo giá hiện hành ước đạt 67.312 tỉ đồng. "
+        "Trong đó, khu vực nông, lâm nghiệp và thủy sản đạt 11.923 tỉ đồng, chiếm tỷ trọng 17,62%."
+    )
+    found = observed(report)
+    assert ("grdp_current_prices", "value", None, None, "67.312") in found  # "tỉ" written for "tỷ"
+    assert ("va_agriculture", "share_pct", None, None, "17,62") in found
+    assert not {f for f in found if f[4] == "11.923"}
+
+
+def test_the_end_of_a_quarter_dates_a_stock(read):
+    report = read(
+        "Tình hình kinh tế - xã hội quý I năm 2027 tỉnh Cà Mau\n\n"
+        "Xây dựng nông thôn mới đến cuối quý I, có 43/82 xã đạt chuẩn nông thôn mới."
+    )
+    assert ("ntm_communes_meeting_standard", "value", "2027-03-31", "2027-03-31", "43") in observed(report)
+
+
+def test_a_number_written_in_two_parts_is_not_read_as_its_second_part(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Bình Phước\n\n"
+        "Kim ngạch nhập khẩu ước đạt 1 tỉ 260 triệu USD."
+    )
+    assert of(report, "260").measure_reason == "compound_number"
+    assert not {f for f in observed(report) if f[0] == "import_turnover"}

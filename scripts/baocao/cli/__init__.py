@@ -134,7 +134,7 @@ def build(sources: tuple[Path, ...], out: Path | None, generic_only: bool, **ove
     files = [f for source in sources for f in (default_sources(source) if source.is_dir() else [source])]
     files = files or default_sources()
     if overrides["period"]:
-        from baocao.reading.provenance import parse_period_option
+        from baocao.reading.report_period import parse_period_option
 
         parse_period_option(overrides["period"])  # a malformed period is refused before any report is read
     descriptor, warnings, notes = build_package(

@@ -70,6 +70,8 @@ class Clause:
 def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
     """The measure of one figure, or (None, why)."""
     lead = clause.lead
+    if re.search(r"\d\s*t[ỷỉ]\s*$", clause.sentence_lead):  # "1 tỉ 260 triệu USD": a number in two parts
+        return None, "compound_number"
     if mention.role in (RANGE_LOW, RANGE_HIGH):
         if _USUAL.search(lead[-40:]):  # "phổ biến ở mức 5-8,5%": the usual range
             return ("typical_low" if mention.role == RANGE_LOW else "typical_high"), None

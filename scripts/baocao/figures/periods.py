@@ -17,7 +17,7 @@ from baocao.figures.extract import SINGLE, Mention
 
 _BASE = re.compile(
     r"(?i)(?<!\w)so\s+(?:với\s+|(?=(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|\d)))"
-    r"[^,;.(]*?(?=,|;|\(|\.(?!\d)|\s+và\s|\s+nhưng\s|\s+(?:ước\s+)?(?:tăng|giảm)(?!\w)|$)"
+    r"[^,;.(]*?(?=,|;|\(|\.(?!\d)|\s+và\s|\s+nhưng\s|\s+còn\s|\s+(?:ước\s+)?(?:tăng|giảm)(?!\w)|$)"
 )
 # a price base ("giá so sánh năm 2010"), a start ("từ năm 1992 đến nay") and a span of years name no figure's period
 _NOT_A_PERIOD = re.compile(
@@ -25,7 +25,7 @@ _NOT_A_PERIOD = re.compile(
     r"|giai đoạn\s+(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2}"
 )
 _MONTHS_N = re.compile(r"(?i)(?<!\w)(\d{1,2}) tháng(?: (đầu|cuối) năm)?(?:(?: năm | |/)((?:19|20)\d{2}))?(?![\w/])")
-_QUARTER = re.compile(r"(?i)(?<!\w)qu[ýí] (IV|III|II|I|[1-4])(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
+_QUARTER = re.compile(r"(?i)(?<!\w)(?<!cuối )(?<!hết )qu[ýí] (IV|III|II|I|[1-4])(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
 _MONTH = re.compile(
     r"(?i)(?<!\w)(?<!cuối )(?<!hết )(?<!đến )(?<!tới )(?<!giữa )"
     r"tháng (\d{1,2})(?:(?:/| năm )((?:19|20)\d{2}))?(?!\s*(?:năm trước|trước))(?![\w/])"
@@ -40,6 +40,7 @@ _AT_DATE = re.compile(
     r"| ngày (\d{1,2})-(\d{1,2})(?:-((?:19|20)\d{2}))?)"
 )
 _END_OF_MONTH = re.compile(r"(?i)(?:cuối|hết) tháng (\d{1,2})(?:/((?:19|20)\d{2}))?")
+_END_OF_QUARTER = re.compile(r"(?i)(?:đến )?(?:cuối|hết) quý (IV|III|II|I|[1-4])(?:(?:/| năm )((?:19|20)\d{2}))?(?!\w)")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -89,6 +90,10 @@ def period_phrases(text: str, year: int) -> tuple[tuple[int, tuple[str, str], in
         if 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]:
             day = f"{y:04d}-{m:02d}-{d:02d}"
             found.append((match.end(), (day, day)))
+    for match in _END_OF_QUARTER.finditer(text):
+        y = int(match[2]) if match[2] else year
+        day = _iso_months(3 * _ROMAN[match[1].upper()], 3 * _ROMAN[match[1].upper()], y)[1]
+        found.append((match.end(), (day, day)))
     for match in _END_OF_MONTH.finditer(text):
         m, y = int(match[1]), int(match[2]) if match[2] else year
         if 1 <= m <= 12:

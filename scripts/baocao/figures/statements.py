@@ -10,10 +10,9 @@ kịch bản, mục tiêu). For each mention this module reads:
   none ("..., tăng 5,2%") takes the subject of the figure before it in the sentence;
 * the **measure**, from the verb and the comparison after the figure;
 * the **period** the figure is for: the nearest period phrase before it in its sentence
-  ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else that of the sentence it goes
-  on from ("Trong đó, …", "Ngoài ra, …"), else the report's last month when the sentence compares
-  the figure with the month before (``implied``), else the report's;
-* for a list ("A, B và C tăng lần lượt là …"), the item each figure is in order (lists.py);
+  ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else that of the sentence it goes on from
+  ("Trong đó, …"), else the last month if it is compared with the month before (``implied``), else the
+  report's; in a list ("A, B và C tăng lần lượt là …") each figure is its item's (lists.py);
 * whether it is a **target** for a coming period (phấn đấu, mục tiêu, a later year, a
   section of tasks), which is never published as an observation.
 
@@ -120,6 +119,8 @@ class _SectionReader:
         continues = self.sentence_start >= 0 and _CONTINUES.match(self.text, mention.quote_start)
         first = getattr(self, "first_period", None)
         carried = (getattr(self, "sentence_subject", None), first[0] if first else None) if continues else None
+        before = self.text[max(self.sentence_start, 0) : mention.quote_start].lower()  # "… giá hiện hành. Trong đó"
+        self.current_prices = bool(continues) and "giá hiện hành" in before
         self.sentence_start = mention.quote_start
         self.so_alone = bool(SO_ALONE.search(self.text, mention.quote_start, mention.quote_end))
         self.previous: Mention | None = None
@@ -183,6 +184,8 @@ class _SectionReader:
         prices = _PRICES_AFTER.match(rest)
         if prices and subject:  # "đạt 73.230 tỷ đồng (giá hiện hành)": at current prices
             subject = f"{subject} {prices.group(1)}"
+        elif self.current_prices and subject and self.quantity.get(mention.unit_id or "") == "money":
+            subject = f"{subject} giá hiện hành"
         sentence_lead = self.text[mention.quote_start : mention.value_start]
         sentence = self.text[mention.quote_start : mention.quote_end]
         phrases = period_phrases(sentence, int(self.report[1][:4]))
