@@ -210,8 +210,8 @@ def infer(
         else (head.split("\n", 1)[0][:200] or path.stem)
     )
     published = _published(document, head)
-    province = _province(path, document, head, gazetteer, overrides.get("province"))
     period = _period(path, title, head, published, overrides)
+    province = _province(path, document, head, gazetteer, overrides.get("province"))
     kind, issuer_vi, issuer_en = _issuer(document, head, province, gazetteer, overrides.get("issuer"))
     addressee = header.get("addressee") or ""
     place_name = province["name"] if province["kind"] != "ca_nuoc" else gazetteer.national["name_en"]
