@@ -456,3 +456,12 @@ def test_a_number_written_in_two_parts_is_not_read_as_its_second_part(read):
     )
     assert of(report, "260").measure_reason == "compound_number"
     assert not {f for f in observed(report) if f[0] == "import_turnover"}
+
+
+def test_in_the_month_of_a_release_of_several_months_is_its_last_month(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 8 và 8 tháng năm 2027 tỉnh Tiền Giang\n\n"
+        "Cây lương thực có hạt: ước trong tháng gieo trồng 5.309 ha. Trong đó, cây lúa xuống giống 5.071 ha."
+    )
+    august = ("2027-08-01", "2027-08-31")
+    assert ("agr_rice_area", "value", *august, "5.071") in observed(report)

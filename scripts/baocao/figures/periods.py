@@ -164,3 +164,14 @@ def period_phrase(text: str, mention: Mention) -> bool:
     return bool(
         _PERIOD_LEAD.search(text, mention.quote_start, mention.value_start) or _PERIOD_TAIL.match(text, unit_end)
     )
+
+
+_IN_THE_MONTH = re.compile(r"(?i)(?<!\w)trong tháng(?!\s*\d)")
+
+
+def in_the_month(sentence_lead: str, report: tuple[str, str]) -> tuple[str, str] | None:
+    """ "Trong tháng, …" in a release of several months: its last month; None elsewhere."""
+    start, end = report
+    if start[:7] == end[:7] or not _IN_THE_MONTH.search(sentence_lead):
+        return None
+    return end[:8] + "01", end

@@ -13,8 +13,7 @@ kịch bản, mục tiêu). For each mention this module reads:
   ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else that of the sentence it goes on from
   ("Trong đó, …"), else the last month if it is compared with the month before (``implied``), else the
   report's; in a list ("A, B và C tăng lần lượt là …") each figure is its item's (lists.py);
-* whether it is a **target** for a coming period (phấn đấu, mục tiêu, a later year, a
-  section of tasks), which is never published as an observation.
+* whether it is a **target** for a coming period (phấn đấu, mục tiêu, a later year, a section of tasks).
 
 What a clause does not settle is left unset with a reason, never guessed.
 """
@@ -29,7 +28,7 @@ from baocao.core.normalize import reading_copy
 from baocao.figures.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
 from baocao.figures.lists import Listing, list_head, run_lengths, split_items
 from baocao.figures.measure import CHANGE, SO_ALONE, VERB, Clause, read_measure
-from baocao.figures.periods import _BASE, period_before, period_phrase, period_phrases
+from baocao.figures.periods import _BASE, in_the_month, period_before, period_phrase, period_phrases
 
 _PERIOD_WORDS = re.compile(
     r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
@@ -194,6 +193,8 @@ class _SectionReader:
             (start, end), period_from = self.carried_period, "clause"
         elif period_from == "report" and self.implied_month:
             (start, end), period_from = self.implied_month, "implied"
+        elif period_from == "report" and (month := in_the_month(sentence_lead, self.report)):
+            (start, end), period_from = month, "clause"  # "Trong tháng, …" in a release of several months
         if self.first_period is None:  # what a sentence that goes on from this one carries: its first figure's
             self.first_period = ((start, end) if period_from == "clause" else None,)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
@@ -259,9 +260,8 @@ class _SectionReader:
         return (items[0], *read) if items else (None, None, "list_unmatched", None)
 
     def _imply_month(self, statement: Statement) -> None:
-        """ "Kim ngạch xuất khẩu ước đạt 2,5 tỷ USD, tăng 7,1% so với tháng trước …; lũy kế 10 tháng …" in a
-        release of several months: a figure compared with the month before is the last month's, and so are
-        the figures of its sentence that name no period of their own."""
+        """ "Kim ngạch xuất khẩu ước đạt 2,5 tỷ USD, tăng 7,1% so với tháng trước …" in a release of several months:
+        the last month's figure, and so are the figures of its sentence that name no period of their own."""
         start, end = self.report
         if start[:7] == end[:7]:
             return
