@@ -465,3 +465,20 @@ def test_in_the_month_of_a_release_of_several_months_is_its_last_month(read):
     )
     august = ("2027-08-01", "2027-08-31")
     assert ("agr_rice_area", "value", *august, "5.071") in observed(report)
+
+
+def test_higher_by_a_plus_sign_and_a_change_that_goes_on_are_changes(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 11 và 11 tháng năm 2027\n\n"
+        "Chỉ số giá tiêu dùng (CPI) tháng 11 tăng 0,14% so với tháng trước, cao hơn 2,63% so với tháng 12-2026 "
+        "và 2,71% so với cùng kỳ năm trước. Thu cân đối hoạt động xuất nhập khẩu 16.712 tỷ đồng, đạt 82,41% so với "
+        "dự toán và giảm 8,27%. GRDP quý I/2027 của thành phố Hải Phòng đạt +9,63% so với cùng kỳ.",
+        province="national",
+    )
+    november = ("2027-11-01", "2027-11-30")
+    assert {
+        ("cpi", "change_pct_start_of_year", *november, "2,63"),
+        ("cpi", "change_pct", *november, "2,71"),
+        ("bud_revenue_import_export", "change_pct", None, None, "8,27"),
+    } <= observed(report)
+    assert of(report, "9,63").measure == "change_pct"

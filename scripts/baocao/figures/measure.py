@@ -23,7 +23,7 @@ VERB = re.compile(
     r"(?<!tốc độ )tăng(?! cường)|(?<!tốc độ )giảm(?! nghèo)(?! thiểu)|chiếm|bằng|xếp thứ|xếp vị trí|còn|ở mức|"
     r"có(?! hạt)|được|(?<!đối )với)(?!\w)"
 )
-CHANGE = re.compile(r"(?i)(?<!\w)(tăng trưởng|tăng(?! cường)|giảm(?! nghèo)(?! thiểu))(?!\w)")
+CHANGE = re.compile(r"(?i)(?<!\w)(tăng trưởng|tăng(?! cường)|giảm(?! nghèo)(?! thiểu)|cao hơn|thấp hơn)(?!\w)")
 _LEVEL_VERBS = (None, "là", "đạt", "còn", "ở mức", "ước đạt", "ước tính", "có", "ước tính đạt", "dự ước đạt", "được")
 _RATIO_OF = {"plan": "pct_of_plan", "estimate": "pct_of_estimate", "total": "pct_of_total"}
 _PLAN_WORDS = re.compile(r"(?i)(?<!\w)(?:kế hoạch|KH|chỉ tiêu)(?!\w)")
@@ -65,6 +65,7 @@ class Clause:
     sentence_base: str | None = None  # the ratio measure of the sentence's last percentage with a base
     sentence_level: str | None = None  # the sentence's last level measure (value, plan, estimate)
     sentence: str = ""  # the whole sentence
+    last_change: str | None = None  # the change measure of the figure before in the sentence, if it was one
 
 
 def read_measure(mention: Mention, clause: Clause) -> tuple[str | None, str | None]:
@@ -175,14 +176,16 @@ def _change_base(clause: Clause) -> bool:
 
 
 # "So với tháng 12/2023, CPI tháng này tăng 0,7%": a comparison that opens the clause, before the figure
-_INLINE_BASE = re.compile(r"(?i)(so với\s+[^,;.]{3,40}?)\s+(?:ước\s+)?(?:tăng|giảm)\s*$")
+_INLINE_BASE = re.compile(r"(?i)(so với\s+(?:(?!\svà\s)[^,;.]){3,40}?)\s+(?:ước\s+)?(?:tăng|giảm)\s*$")
 _LEADING_BASE = re.compile(r"(?i)(?:^|[.;:]\s*|,\s*)(so với\s+[^,;.]{3,40}?)\s*,[^;]*$")
 
 
 def _percent(clause: Clause) -> tuple[str | None, str | None]:
     tail, lead = clause.tail.lower(), clause.lead
     verb = _last_verb(lead)
-    change = bool(CHANGE.search(lead))
+    # "+9,65% so với cùng kỳ"; "tăng 2,65% so với tháng 12 và 2,77% so với cùng kỳ": the change goes on
+    change = bool(CHANGE.search(lead)) or lead.rstrip().endswith("+")
+    change = change or bool(clause.last_change and re.fullmatch(r"[\s%,]*(?:và)?\s*", lead))
     based = "so với" in tail[:40]
     if not re.match(r"\s*(?:%\s*)?so với", tail):  # no base of its own: one opening the clause, if any
         leading = _INLINE_BASE.search(clause.sentence_lead) or _LEADING_BASE.search(clause.sentence_lead)

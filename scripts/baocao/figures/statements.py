@@ -1,16 +1,14 @@
 """Stage 4, statements: every figure typed by its own clause, in code, for any report.
 
-Vietnamese statistical prose is formulaic: a subject, a verb (đạt, ước đạt, là, tăng,
-giảm, chiếm, bằng, xếp thứ), a figure and its unit, then the comparison that qualifies it
-(so với cùng kỳ, so với tháng trước, so với đầu năm, kế hoạch, dự toán trung ương giao,
-kịch bản, mục tiêu). For each mention this module reads:
+Vietnamese statistical prose is formulaic: a subject, a verb (đạt, ước đạt, là, tăng, giảm, chiếm, bằng,
+xếp thứ), a figure and its unit, then the comparison that qualifies it (so với cùng kỳ, so với tháng trước,
+so với đầu năm, kế hoạch, dự toán trung ương giao, kịch bản, mục tiêu). For each mention this module reads:
 
-* the **subject**: the noun phrase before the verb (or, for a count, the noun after it:
-  "86 doanh nghiệp thành lập mới"), cleaned of period words and qualifiers; a clause with
-  none ("..., tăng 5,2%") takes the subject of the figure before it in the sentence;
-* the **measure**, from the verb and the comparison after the figure;
-* the **period** the figure is for: the nearest period phrase before it in its sentence
-  ("tháng 10", "lũy kế 10 tháng", "quý II", "đến ngày 30/9"), else that of the sentence it goes on from
+* the **subject**: the noun phrase before the verb (or, for a count, the noun after it: "86 doanh nghiệp
+  thành lập mới"), cleaned of period words and qualifiers; a clause with none ("..., tăng 5,2%") takes
+  the subject of the figure before it in the sentence;
+* the **measure**, from the verb and the comparison after the figure; the **period** it is for: the nearest
+  period phrase before it ("tháng 10", "lũy kế 10 tháng", "quý II", "đến 30/9"), else the sentence's it goes on from
   ("Trong đó, …"), else the last month if it is compared with the month before (``implied``), else the
   report's; in a list ("A, B và C tăng lần lượt là …") each figure is its item's (lists.py);
 * whether it is a **target** for a coming period (phấn đấu, mục tiêu, a later year, a section of tasks).
@@ -128,6 +126,7 @@ class _SectionReader:
         self.carried_period: tuple[str, str] | None = carried[1] if carried else None
         self.first_period: tuple[tuple[str, str] | None] | None = None
         self.listing: Listing | None = None
+        self.last_change: str | None = None
         self.implied_month: tuple[str, str] | None = None
         self.sentence_statements: list[Statement] = []
         self.group_subject: str | None = None
@@ -203,13 +202,13 @@ class _SectionReader:
             words = tuple(SO_ALONE.sub("so với", x) for x in words)
         clause = Clause(
             *words[:4], (start, end), numerator,
-            self.denominator_measure, self.sentence_base, self.sentence_level, words[4],
+            self.denominator_measure, self.sentence_base, self.sentence_level, words[4], self.last_change,
         )  # fmt: skip
         measure, why = read_measure(mention, clause)
         changes = CHANGE.findall(lead)
         direction = None
         if changes and measure and measure.startswith("change"):
-            direction = "decrease" if changes[-1].lower() == "giảm" else "increase"
+            direction = "decrease" if changes[-1].lower() in ("giảm", "thấp hơn") else "increase"
         subject, measure, why, direction = self._listed(mention, lead, subject, (measure, why, direction))
         statement = Statement(
             index, section_id, subject or None,
@@ -276,6 +275,7 @@ class _SectionReader:
         self.sentence_subject = self.sentence_subject or subject or None
         self.group_subject = self.group_subject or subject or None
         self.denominator_measure = measure if mention.role == DENOMINATOR else None
+        self.last_change = measure if measure and measure.startswith("change_pct") else None
         if measure and measure.startswith("pct_of_"):
             self.sentence_base = measure
         if measure in ("value", "plan", "estimate") and mention.unit_id != "percent" and mention.role == SINGLE:
