@@ -72,6 +72,11 @@ def _resolver(catalog, metadata, units: dict[str, Any]) -> Resolver:
     return _resolvers[0][1]
 
 
+def _unresolve(statement: Statement, reason: str) -> None:
+    """A statement resolved by its words but not published: unmapped, with the reason why."""
+    statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", reason
+
+
 def _inside(place: str | None, term, gazetteer) -> bool:
     """Whether a place a clause names is a district, town or city inside the report's province: not a province
     (the report's own, or another where an event took place), and not named by the indicator itself (an
@@ -137,11 +142,11 @@ def resolve_report(
             statement.measure, statement.reason = None, "a_or_b_second"
         if indicator_id and resolution == "vocabulary" and _inside(statement.place, terms[indicator_id], gaz):
             # "riêng thành phố Hạ Long thu ngân sách …": a place inside the province, not the province
-            statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "part_place"
+            _unresolve(statement, "part_place")
             continue
         if indicator_id and resolution == "vocabulary" and statement.period_start[:4] != statement.period_end[:4]:
             # "giai đoạn 2021 - 2025 thu hút vốn đầu tư …": years together, not a period a report states
-            statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "multi_year_period"
+            _unresolve(statement, "multi_year_period")
             continue
         if indicator_id and resolution == "vocabulary" and statement.period_end < report_period[0]:
             earlier.append(statement)  # published unless this period's figure stands beside it
@@ -155,7 +160,7 @@ def resolve_report(
     for statement in earlier:
         if (statement.indicator_id, statement.measure) in current:
             # "tăng 6,12% (9 tháng năm 2023 tăng 5,99%)": last year's figure beside this year's is the comparison
-            statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "earlier_period"
+            _unresolve(statement, "earlier_period")
         else:  # "chỉ số PCI năm 2023 đạt 63,39 điểm": announced in this period for an earlier one
             candidates[
                 (statement.indicator_id, statement.measure, statement.period_start, statement.period_end)
@@ -181,7 +186,7 @@ def _publish(candidates: dict, covered: set, mentions: list[Mention], metadata) 
             # a name in the figure's own subject beats words borrowed from its sentence's subject
             for statement in group:
                 if statement.reason != "by_name":
-                    statement.indicator_id, statement.resolution, statement.reason = None, "unmapped", "named_elsewhere"
+                    _unresolve(statement, "named_elsewhere")
             group, values = named, {(mentions[named[0].mention_index].value, mentions[named[0].mention_index].unit_id)}
         if len(values) > 1:
             for statement in group:

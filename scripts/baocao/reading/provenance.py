@@ -60,11 +60,16 @@ def issuer_kind(document: Document, head: str, national: bool) -> str:
     return "newspaper"
 
 
+def _body(document: Document) -> str:
+    """The text of every section but the footnotes, in reading order."""
+    return "\n".join(s.text for s in document.sections if s.kind != "footnote" and s.text)
+
+
 def _head_text(document: Document) -> str:
     """The title, the issuing body, the addressee and the first sentences: where a report names its
     province and period."""
     header = document.header
-    body = "\n".join(s.text for s in document.sections if s.kind not in ("footnote",) and s.text)
+    body = _body(document)
     pieces = [header.get("title") or "", header.get("issuer_text") or "", header.get("addressee") or "", body[:800]]
     return "\n".join(p for p in pieces if p)
 
@@ -160,7 +165,7 @@ def _province(path: Path, document: Document, head: str, gazetteer: Gazetteer, n
 def _province_in_body(document: Document, gazetteer: Gazetteer) -> dict[str, Any] | None:
     """A text whose opening names no province: the one its body states ("tỉnh X") or the only one it names,
     unless it is about the whole country."""
-    body = "\n".join(s.text for s in document.sections if s.kind != "footnote" and s.text)
+    body = _body(document)
     province, stated = gazetteer.find(body)
     return province if stated or (province and not gazetteer.national_in(body[:800])) else None
 
