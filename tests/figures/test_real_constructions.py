@@ -482,3 +482,94 @@ def test_higher_by_a_plus_sign_and_a_change_that_goes_on_are_changes(read):
         ("bud_revenue_import_export", "change_pct", None, None, "8,27"),
     } <= observed(report)
     assert of(report, "9,63").measure == "change_pct"
+
+
+# --- lessons of the fourth batch ---
+
+
+def test_a_title_span_dated_by_the_page_takes_the_year_the_text_names(read):
+    report = read(
+        "Thứ hai 29/12/2031 02:32\n\nBình Phước: Kinh tế - xã hội 9 tháng đầu năm có nhiều chuyển biến\n\n"
+        "Trong 9 tháng năm 2027, tổng vốn đầu tư toàn xã hội của tỉnh Bình Phước đạt 11.222,3 tỷ đồng, "
+        "tăng 5,43% so với cùng kỳ."
+    )
+    assert (report.provenance["period_start"], report.provenance["period_end"]) == ("2027-01-01", "2027-09-30")
+
+
+def test_the_parts_of_a_whole_at_current_prices_are_not_the_sectors_at_constant_prices(read):
+    report = read(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh Bắc Kạn\n\n"
+        "Theo giá hiện hành, GRDP năm 2027 ước đạt 31.456 tỷ đồng, trong đó: khu vực nông, lâm nghiệp và thủy sản "
+        "đạt 6.543 tỷ đồng, chiếm 20,8%; khu vực công nghiệp và xây dựng đạt 5.432 tỷ đồng, chiếm 17,27%; "
+        "khu vực dịch vụ đạt 17.654 tỷ đồng; thuế sản phẩm trừ trợ cấp sản phẩm đạt 1.827 tỷ đồng."
+    )
+    found = observed(report)
+    assert ("grdp_current_prices", "value", None, None, "31.456") in found
+    assert ("va_agriculture", "share_pct", None, None, "20,8") in found
+    assert not {f for f in found if f[4] in ("6.543", "5.432", "17.654", "1.827")}
+
+
+def test_a_part_that_names_only_the_whole_is_left_unresolved(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Hà Nam\n\n"
+        "Kim ngạch xuất khẩu 6 tháng ước đạt 1.432,1 triệu USD, tăng 8,7% so với cùng kỳ "
+        "(trong đó, xuất khẩu của khu vực có vốn đầu tư nước ngoài tăng 9,9%). "
+        "Tổng kim ngạch xuất nhập khẩu đạt 2.654,3 triệu USD; trong đó nhập khẩu đạt 1.222,2 triệu USD."
+    )
+    found = observed(report)
+    assert ("export_turnover", "change_pct", None, None, "8,7") in found
+    assert ("import_turnover", "value", None, None, "1.222,2") in found
+    assert (of(report, "9,9").resolution, of(report, "9,9").reason) == ("unmapped", "part_of_whole")
+
+
+def test_an_equivalent_in_another_currency_is_the_figure_before_it(read):
+    report = read(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh An Giang\n\n"
+        "Quy mô nền kinh tế theo giá hiện hành đạt khoảng 123.456 tỷ đồng, GRDP bình quân đầu người đạt "
+        "65,43 triệu đồng/năm, tương đương 2.678 USD."
+    )
+    assert ("grdp_per_capita_usd", "value", None, None, "2.678") in observed(report)
+    assert not [f for f in observed(report) if f[0] == "grdp_current_prices_usd"]
+
+
+def test_a_change_after_a_level_is_the_change_of_that_level_in_its_unit(read):
+    report = read(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh Bắc Giang\n\n"
+        "GRDP bình quân đầu người đạt 4.321 USD, tăng 11%, vượt 2% kế hoạch. "
+        "GRDP bình quân đầu người ước đạt 66,6 triệu đồng (2.765 USD/người), tăng 8,8% so cùng kỳ."
+    )
+    found = observed(report)
+    assert ("grdp_per_capita_usd", "change_pct", None, None, "11") in found
+    assert ("grdp_per_capita", "change_pct", None, None, "8,8") in found
+
+
+def test_services_with_product_taxes_and_wholesale_with_retail_are_no_standard_indicator(read):
+    report = read(
+        "Tình hình kinh tế - xã hội 6 tháng đầu năm 2027 tỉnh Thái Nguyên\n\n"
+        "Tốc độ tăng trưởng kinh tế ước đạt 7,18%. Trong đó, khu vực công nghiệp - xây dựng tăng 8,61%; "
+        "khu vực dịch vụ và thuế sản phẩm tăng 6,2%; dịch vụ (bao gồm cả thuế sản phẩm) chiếm 22,4%. "
+        "Các ngành dịch vụ: vận tải kho bãi tăng 21,01%; bán buôn, bán lẻ, tổng mức tiêu dùng tăng 13,79%."
+    )
+    found = observed(report)
+    assert ("va_industry_construction", "change_pct", None, None, "8,61") in found
+    assert not {f for f in found if f[4] in ("6,2", "22,4", "13,79")}
+
+
+def test_a_comparison_with_a_year_other_than_the_last_is_not_a_change_on_the_same_period(read):
+    report = read(
+        "Tình hình kinh tế - xã hội tháng 4 và 4 tháng năm 2027 tỉnh Cà Mau\n\n"
+        "Chỉ số sản xuất công nghiệp (IIP) trong tháng giảm 4,71% so với tháng 3/2027 và tăng 15,14% so với "
+        "cùng kỳ năm 2025. Tổng mức bán lẻ 4 tháng tăng 9,2% so với cùng kỳ năm 2026."
+    )
+    assert of(report, "15,14").measure is None and of(report, "15,14").measure_reason == "other_base_year"
+    assert ("trd_retail_sales_services_revenue", "change_pct", None, None, "9,2") in observed(report)
+
+
+def test_a_figure_before_the_cumulative_one_is_the_last_months(read):
+    report = read(
+        "Báo cáo tình hình kinh tế - xã hội tháng 3 và quý I năm 2027 tỉnh Cà Mau\n\n"
+        "Kim ngạch nhập khẩu đạt 6 triệu USD, lũy kế 3 tháng đạt 21,5 triệu USD, tăng 4,4% so với cùng kỳ."
+    )
+    found = observed(report)
+    assert ("import_turnover", "value", "2027-03-01", "2027-03-31", "6") in found
+    assert ("import_turnover", "value", None, None, "21,5") in found

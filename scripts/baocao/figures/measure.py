@@ -47,6 +47,7 @@ _PREVIOUS_YEAR = re.compile(r"(?i)so với\s+(?:năm trước|năm (?:19|20)\d{2
 SO_ALONE = re.compile(
     r"(?i)(?<!\w)so(?=\s+(?:cùng|tháng|quý|năm|kỳ|đầu|cuối|dự toán|kế hoạch|KH|kịch bản|mục tiêu|\d)(?!\w))"
 )
+_BASE_YEAR = re.compile(r"(?i)\s*so với\s+(?:cùng kỳ\s+|cùng thời điểm\s+)?năm\s+((?:19|20)\d{2})(?!\d)")
 _LATER_BASE = re.compile(r"(?i)so với\s+(?:cùng kỳ|cùng thời điểm|năm trước|năm (?:19|20)\d{2})")
 
 
@@ -214,6 +215,9 @@ def _percent(clause: Clause) -> tuple[str | None, str | None]:
         based and re.match(r"\s*so với\s+(?:đầu năm|cuối năm|thời điểm cuối năm|31/12|tháng 12 năm trước)", tail)
     ):
         return ("change_pct_start_of_year", None) if change else (None, "ratio_start_of_year")
+    year = _BASE_YEAR.match(tail) if based else None
+    if year and int(year.group(1)) != int(clause.period[1][:4]) - 1:
+        return None, "other_base_year"  # "tăng 16,14% so với cùng kỳ năm 2021" in a report on 2023
     if based and _SAME_PERIOD.match(tail):
         if verb == "bằng" and not change:
             return "pct_of_same_period", None

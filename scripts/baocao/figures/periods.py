@@ -175,3 +175,15 @@ def in_the_month(sentence_lead: str, report: tuple[str, str]) -> tuple[str, str]
     if start[:7] == end[:7] or not _IN_THE_MONTH.search(sentence_lead):
         return None
     return end[:8] + "01", end
+
+
+_CUMULATIVE_AFTER = re.compile(r"(?i)^\s*,?\s*(?:và\s+)?(?:lũy kế|luỹ kế|cộng dồn|tính chung)(?!\w)")
+
+
+def month_before_cumulative(rest: str, report: tuple[str, str]) -> tuple[str, str] | None:
+    """ "Kim ngạch nhập khẩu đạt 5 triệu USD, lũy kế 3 tháng …" in a release of several months: the figure
+    before the cumulative one is the last month's; None elsewhere."""
+    start, end = report
+    if start[:7] == end[:7] or not _CUMULATIVE_AFTER.match(rest):
+        return None
+    return end[:8] + "01", end

@@ -72,7 +72,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 def _name(name: str) -> tuple[str, ...]:
     """A name's words as a subject's are read: without the period and filler words a subject loses."""
-    from baocao.figures.statements import clean_subject
+    from baocao.figures.subjects import clean_subject
 
     return _words(clean_subject(name)) or _words(name)
 
@@ -127,6 +127,7 @@ class Resolver:
         """``measure_units``: the unit of each measure that has one of its own (places of a rank change,
         provinces ranked), from metadata/measures.yaml; other measures take the indicator's."""
         self.vocabulary = vocabulary
+        self.terms = vocabulary.by_id()
         self.units = units
         self.measure_units = {m: u for m, u in (measure_units or {}).items() if u in units and u != "percent"}
         # each word of a name → the (term, name) pairs whose name holds it: only those are tried
@@ -188,6 +189,15 @@ class Resolver:
                 best[term.indicator_id] = (len(name), measure)
         return best
 
+    def _whole(self, statement: Statement, unit_id: str | None, words: tuple[str, ...], frame: str) -> set[str]:
+        """The indicators the sentence's first subject names by itself (the longest names, as a figure's are)."""
+        for how in ("name", "words"):
+            best = self._best(statement, unit_id, words, how, frame)
+            if best:
+                longest = max(length for length, _ in best.values())
+                return {i for i, (length, _) in best.items() if length == longest}
+        return set()
+
     def resolve(
         self, statement: Statement, unit_id: str | None, frame: str = ""
     ) -> tuple[str | None, str | None, str, str | None]:
@@ -206,17 +216,25 @@ class Resolver:
         borrows = len(subject) <= _BORROWING_WORDS
         if statement.group_context and borrows:
             passes.append((subject + _words(statement.group_context), "words"))
+        sentence = _words(statement.context or "")
         if borrows:
-            passes.append((subject + _words(statement.context or ""), "words"))
+            passes.append((subject + sentence, "words"))
         for words, how in passes:
             best = self._best(statement, unit_id, words, how, frame)  # the frame is folded only for a name alone
             if not best:
                 continue
             longest = max(length for length, _ in best.values())
             winners = [(i, m) for i, (length, m) in best.items() if length == longest]
+            if len(winners) > 1 and statement.level_unit in self.units:
+                # "GRDP bình quân đầu người đạt 3.950 USD, tăng 10%": the change of the level in dollars
+                level = self.units[statement.level_unit].base_unit
+                winners = [w for w in winners if self.terms[w[0]].base_unit == level] or winners
             if len(winners) > 1:
                 return None, statement.measure, "ambiguous", "several_indicators"
             indicator_id, measure = winners[0]
+            if statement.part and indicator_id in self._whole(statement, unit_id, sentence, frame):
+                # "GRDP đạt …, trong đó khu vực dịch vụ đạt …": the part borrowed only the name of the whole
+                return None, statement.measure, "unmapped", "part_of_whole"
             reason = "by_name" if how == "name" else "by_words"
             return indicator_id, measure, "vocabulary", reason
         return None, statement.measure, "unmapped", "not_named"

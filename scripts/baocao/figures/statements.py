@@ -26,18 +26,27 @@ from baocao.core.normalize import reading_copy
 from baocao.figures.extract import DENOMINATOR, NUMERATOR, RANGE_HIGH, RANGE_LOW, SINGLE, Mention
 from baocao.figures.lists import Listing, list_head, run_lengths, split_items
 from baocao.figures.measure import CHANGE, SO_ALONE, VERB, Clause, read_measure
-from baocao.figures.periods import _BASE, in_the_month, period_before, period_phrase, period_phrases
-
-_PERIOD_WORDS = re.compile(
-    r"(?i)(?<!\w)(?:trong đó|trong|tính chung|tính đến|lũy kế|luỹ kế|cộng dồn|bình quân|ước|dự ước|sơ bộ|khoảng|"
-    r"(?:các )?tỉnh,? thành phố|toàn tỉnh|cao nhất|thấp nhất|phổ biến(?: ở mức)?|hiện nay|đến nay|"
-    r"toàn thành phố|trên địa bàn(?: tỉnh| thành phố)?|của tỉnh|cả nước|toàn quốc|"
-    r"(?:đầu|cuối) năm(?: (?:19|20)\d{2})?|(?:19|20)\d{2}|"
-    r"\d{1,2} tháng(?: đầu năm| cuối năm)?|tháng \d{1,2}(?:/\d{4})?|quý (?:[IV]+|[1-4])(?:/\d{4})?|năm \d{4}|"
-    r"đến (?:ngày )?\d{1,2}/\d{1,2}(?:/\d{4})?|tại thời điểm(?: cuối tháng \d{1,2})?|cuối tháng \d{1,2}|"
-    r"theo (?!giá hiện hành|ngành kinh tế)[^,]*|riêng|với|có|tổng cộng|cụ thể|đạt|được)(?!\w)"
+from baocao.figures.periods import (
+    _BASE,
+    in_the_month,
+    month_before_cumulative,
+    period_before,
+    period_phrase,
+    period_phrases,
 )
-_CONNECTOR = re.compile(r"(?i)^(?:(?:và|nhưng|song|đồng thời|trong khi|còn)(?:\s+|$))+")
+from baocao.figures.subjects import (
+    PARTS,
+    PLACE,
+    PRICES_AFTER,
+    REGARD,
+    TRAILING_VERB,
+    clean_subject,
+    noun_after,
+    own_clause,
+    parts_at_current_prices,
+    unit_text,
+)
+
 _TARGET = re.compile(r"(?i)(?<!\w)(phấn đấu|mục tiêu(?! quốc gia)|chỉ tiêu kế hoạch|dự kiến|dự báo|định hướng)(?!\w)")
 _TARGET_SECTION = re.compile(r"(?i)nhiệm vụ|phương hướng|giải pháp|kế hoạch")
 _DONE_SECTION = re.compile(r"(?i)tình hình|kết quả|đánh giá|thực hiện")
@@ -63,14 +72,8 @@ class Statement:
     # ha, năng suất …, sản lượng …": the output is the rice's, not that of the crop the sentence began with)
     group_context: str | None = None
     place: str | None = None  # a district, town or city its clause names ("riêng thành phố Hạ Long …")
-
-
-@functools.lru_cache(maxsize=8192)
-def clean_subject(text: str) -> str:
-    """A subject without period words, qualifiers, brackets' punctuation and leading connectors."""
-    text = _PERIOD_WORDS.sub(" ", text)
-    text = re.sub(r"[-–:;,.()+\"“”/]", " ", text)
-    return _CONNECTOR.sub("", " ".join(text.split()))
+    part: bool = False  # after "trong đó" in its sentence: a part of the whole named before it
+    level_unit: str | None = None  # a change's: the unit of the level just before it ("đạt 3.950 USD, tăng 10%")
 
 
 def read_statements(
@@ -86,7 +89,7 @@ def read_statements(
     reader = _SectionReader(reading_copy(published), (report_start, report_end), unit_quantity, in_task_section)
     ordered = sorted(mentions, key=lambda item: item[1].value_start)
     listed = "lần lượt" in reader.text or "tương ứng" in reader.text
-    runs = run_lengths(reader.text, ordered, _unit_text) if listed else {}
+    runs = run_lengths(reader.text, ordered, unit_text) if listed else {}
     reader.runs = {mention.value_start: runs[i] for i, (_, mention) in enumerate(ordered) if i in runs}
     # the words after a figure run to the next figure; a rating ("khách sạn 3 sao") is part of them
     following: list[int | None] = []
@@ -118,6 +121,7 @@ class _SectionReader:
         carried = (getattr(self, "sentence_subject", None), first[0] if first else None) if continues else None
         before = self.text[max(self.sentence_start, 0) : mention.quote_start].lower()  # "… giá hiện hành. Trong đó"
         self.current_prices = bool(continues) and "giá hiện hành" in before
+        self.parts = bool(continues) and continues.group(0).strip(" -+•,:").lower() == "trong đó"
         self.sentence_start = mention.quote_start
         self.so_alone = bool(SO_ALONE.search(self.text, mention.quote_start, mention.quote_end))
         self.previous: Mention | None = None
@@ -130,6 +134,7 @@ class _SectionReader:
         self.implied_month: tuple[str, str] | None = None
         self.sentence_statements: list[Statement] = []
         self.group_subject: str | None = None
+        self.level_unit: str | None = None
         self.denominator_measure: str | None = None
         self.sentence_base: str | None = None
         self.sentence_level: str | None = None
@@ -143,13 +148,13 @@ class _SectionReader:
             boundary = previous.value_end
         lead = text[boundary : mention.value_start]
         if previous is not None and boundary == previous.value_end:
-            previous_unit = _unit_text(previous).strip()
+            previous_unit = unit_text(previous).strip()
             lead = _PAST_BASE.sub("", _BASE.sub(" ", lead))
             if previous_unit and lead.lstrip().startswith(previous_unit):
                 lead = lead.lstrip()[len(previous_unit) :]
                 if previous_unit == "tỉnh":  # "xếp thứ 22/63 tỉnh, thành phố, tăng 08 bậc"
                     lead = re.sub(r"^\s*,?\s*thành phố", "", lead)
-                lead = _REGARD.sub("", lead, count=1) if _REGARD.match(lead) else lead
+                lead = REGARD.sub("", lead, count=1) if REGARD.match(lead) else lead
                 comma = lead.find(",")
                 if comma > 0 and "(" not in lead[:comma] and not VERB.search(lead, 0, comma):
                     lead = lead[comma + 1 :]  # "09 người chết, 50 người": the tail of the figure before's noun
@@ -161,7 +166,7 @@ class _SectionReader:
         tail_end = min(following, mention.quote_end)
         semicolon = text.find(";", mention.value_end, tail_end)
         tail = text[mention.value_end : semicolon if semicolon >= 0 else tail_end]
-        unit = _unit_text(mention)
+        unit = unit_text(mention)
         tail = tail[len(unit) :] if tail.startswith(unit) else tail
         rest = text[mention.value_end + len(unit) : mention.quote_end]
         rest = re.split(r"[;)]|\.(?!\d)", rest, maxsplit=1)[0]
@@ -171,20 +176,24 @@ class _SectionReader:
         if mention.quote_start != self.sentence_start:
             self._new_sentence(mention)
         elif self.previous is not None and ";" in self.text[self.previous.value_end : mention.value_start]:
-            self.group_subject = None
+            self.group_subject = self.level_unit = None
         lead = self._lead(mention)
         unit, tail, rest = self._tails(mention, following)
         own = self._subject(mention, lead, unit, tail)
-        regard = _REGARD.match(rest)
+        regard = REGARD.match(rest)
         subject = own
         if regard and own:  # "5-8,5%/năm đối với lĩnh vực sản xuất kinh doanh": what the figure is of
             subject = f"{own} {clean_subject(regard.group(1))}"
-        prices = _PRICES_AFTER.match(rest)
+        prices = PRICES_AFTER.match(rest)
         if prices and subject:  # "đạt 73.230 tỷ đồng (giá hiện hành)": at current prices
             subject = f"{subject} {prices.group(1)}"
-        elif self.current_prices and subject and self.quantity.get(mention.unit_id or "") == "money":
-            subject = f"{subject} giá hiện hành"
         sentence_lead = self.text[mention.quote_start : mention.value_start]
+        if (
+            (self.current_prices or parts_at_current_prices(sentence_lead))
+            and subject
+            and self.quantity.get(mention.unit_id or "") == "money"
+        ):
+            subject = f"{subject} giá hiện hành"
         sentence = self.text[mention.quote_start : mention.quote_end]
         phrases = period_phrases(sentence, int(self.report[1][:4]))
         start, end, period_from = period_before(phrases, len(sentence_lead), *self.report)
@@ -194,6 +203,8 @@ class _SectionReader:
             (start, end), period_from = self.implied_month, "implied"
         elif period_from == "report" and (month := in_the_month(sentence_lead, self.report)):
             (start, end), period_from = month, "clause"  # "Trong tháng, …" in a release of several months
+        elif period_from == "report" and (month := month_before_cumulative(rest, self.report)):
+            (start, end), period_from = month, "implied"  # "đạt 5 triệu USD, lũy kế 3 tháng …"
         if self.first_period is None:  # what a sentence that goes on from this one carries: its first figure's
             self.first_period = ((start, end) if period_from == "clause" else None,)
         numerator = self.previous if self.previous is not None and self.previous.role == NUMERATOR else None
@@ -217,9 +228,15 @@ class _SectionReader:
         )  # fmt: skip
         if self.group_subject and self.group_subject not in (subject, self.sentence_subject):
             statement.group_context = self.group_subject
-        place = _PLACE.search(lead)
+        if not clean_subject(VERB.sub(" ", lead)) and measure and measure.startswith("change"):
+            statement.level_unit = self.level_unit  # "đạt 3.950 USD, tăng 10%": a change of that level
+        statement.part = self.parts or bool(PARTS.search(re.sub(r"\([^()]*\)", "", sentence_lead)))
+        place = PLACE.search(lead)
         statement.place = place.group(1) if place else None
         self.sentence_statements.append(statement)
+        bracketed = sentence_lead.count("(") > sentence_lead.count(")")
+        if measure == "value" and not bracketed:  # "62,6 triệu đồng (2.665 USD/người), tăng 9,5%": the đồng
+            self.level_unit = mention.unit_id
         if measure == "change_pct_previous_month" and period_from == "report":
             self._imply_month(statement)
         if mention.kind == "period" or period_phrase(self.text, mention):
@@ -254,7 +271,7 @@ class _SectionReader:
         head = list_head(lead) if run > 1 else None
         if head is None:
             return (subject, *read)
-        items = split_items(_own_clause(head), run, clean_subject)
+        items = split_items(own_clause(head), run, clean_subject)
         self.listing = Listing(items or [None] * run, read[0], read[2])
         return (items[0], *read) if items else (None, None, "list_unmatched", None)
 
@@ -300,7 +317,7 @@ class _SectionReader:
             before = list(VERB.finditer(inner))
             noun = inner[before[-1].end() :] if before else inner
             subject_text = noun if clean_subject(noun) else subject_text
-        subject_text = _own_clause(_TRAILING_VERB.sub("", subject_text))
+        subject_text = own_clause(TRAILING_VERB.sub("", subject_text))
         if verbs and verbs[-1].group(1).lower() in ("với", "có") and clean_subject(lead[verbs[-1].end() :]):
             # "86 doanh nghiệp thành lập mới với vốn đăng ký 612,3 tỷ đồng": the figure is the noun's after "với"
             self.sentence_subject = self.sentence_subject or clean_subject(subject_text) or self.previous_subject
@@ -308,7 +325,7 @@ class _SectionReader:
         if mention.role == NUMERATOR:  # "66/80 buổi biểu diễn": the noun after the whole a/b
             end = mention.value_start + len(mention.expression)
             unit, tail = re.sub(r"^.*?\d(?=\D*$)", "", mention.expression), self.text[end : mention.quote_end]
-        subject = clean_subject(subject_text) + _noun_after(mention, unit, tail, self.quantity)
+        subject = clean_subject(subject_text) + noun_after(mention, unit, tail, self.quantity)
         subject = " ".join(subject.split())
         if not subject and self.previous_subject:
             subject = self.previous_subject
@@ -317,10 +334,6 @@ class _SectionReader:
         return subject
 
 
-_PLACE = re.compile(
-    r"(?<!\w)(?:[Hh]uyện|[Tt]hị xã|[Qq]uận|[Tt]hị trấn|[Tt]hành phố|TP\.?)\s+"
-    r"([A-ZĐ][^\s,;.()]*(?:\s+[A-ZĐ][^\s,;.()]*){0,3})"
-)
 _CONTINUES = re.compile(r"(?i)\s*(?:[-+•]\s*)?(?:trong đó|cụ thể|ngoài ra|so với cùng kỳ(?: năm trước)?)\s*[,:]")
 _PAST_BASE = re.compile(
     r"(?i)^\s*(?:%\s*)?(?:(?:so với\s+)?(?:kế hoạch|KH|dự toán|chỉ tiêu|mục tiêu|kịch bản)(?!\w)"
@@ -328,53 +341,6 @@ _PAST_BASE = re.compile(
     r"|được giao))*"
     r"|(?:trong|so với|của) tổng [^,;]*)"
 )
-_PRICES_AFTER = re.compile(r"(?i)\s*\(?\s*(?:theo\s+)?(giá hiện hành|giá so sánh)")
-_REGARD = re.compile(r"(?i)\s*(?:/\s*năm)?\s*,?\s*đối với ([^,;()]{3,80})")
-_TRAILING_VERB = re.compile(r"(?i)(?:\s+(?:ước|dự ước|tăng|giảm|đạt|ước tính|đã|sẽ))+\s*$")
-
-
-def _unit_text(mention: Mention) -> str:
-    """The words of a figure's expression after its number: " tỷ đồng" of "4.128 tỷ đồng", " điểm" of the
-    b of "84,24/100 điểm" (the a of a/b has "/100 điểm" after it)."""
-    expression, value = mention.expression, mention.value_text
-    at = expression.rfind(value) if mention.role in (DENOMINATOR, RANGE_HIGH) else expression.find(value)
-    unit = expression[at + len(value) :] if at >= 0 else ""
-    return unit.split("/")[0] if mention.role == NUMERATOR else unit
-
-
-def _noun_after(mention: Mention, unit: str, tail: str, quantity: dict[str, str | None]) -> str:
-    """The noun after a count ("86 doanh nghiệp thành lập mới") or a crop after its area or mass
-    ("70.850 ha lúa"): part of what the figure is about."""
-    kind = quantity.get(mention.unit_id or "")
-    if mention.role in (DENOMINATOR, RANGE_HIGH) or mention.kind == "ordinal":
-        return ""
-    if kind in ("area", "mass"):
-        noun = re.match(r"\s+([^\W\d][^,;.()]{0,30}?)(?=,|;|\.(?!\d)|\(| tăng| giảm| đạt| bằng| chiếm| so với|$)", tail)
-        if noun and not VERB.match(noun.group(1)):
-            return " " + clean_subject(noun.group(1))
-    if kind == "count":
-        noun = re.match(r"\s*([^,;.()]{0,80}?)(?=,|;|\.(?!\d)|\(|\)| với | tăng| giảm| đạt| bằng| chiếm|$)", tail)
-        return f" {unit} {noun.group(1) if noun else ''}"
-    return ""
-
-
-def _own_clause(text: str) -> str:
-    """ "Nhờ giá nông sản tăng, tổng kim ngạch xuất khẩu": the words after the last comma that closes a
-    clause with a verb of its own; commas inside a name ("xuất, nhập khẩu") are kept."""
-    cut = 0
-    for mark in re.finditer(r"[,:]", text):
-        rest = clean_subject(text[mark.end() :])
-        if not rest:
-            continue
-        # a clause ending in its verb ("… tăng,"), or one with a verb before ":" ("ước thực hiện đến 30/6/2024:")
-        if _CLAUSE_END.search(text, cut, mark.start()) or (
-            mark.group(0) == ":" and VERB.search(text, cut, mark.start())
-        ):
-            cut = mark.end()
-    return text[cut:]
-
-
-_CLAUSE_END = re.compile(VERB.pattern + r"(?:\s+\S+){0,2}\s*$")
 
 
 @functools.lru_cache(maxsize=4096)

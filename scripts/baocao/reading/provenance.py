@@ -123,6 +123,11 @@ def _period(path: Path, title: str, head: str, published: str | None, overrides:
     # over a year in the page's chrome above it ("Năm 2019")
     titled = next((line for line in head.split("\n") if _TITLE_LINE.match(line)), "")
     found = period_of(title, year_hint) or period_of(f"{titled}\n{head}" if titled else head, year_hint)
+    if found is not None and year_hint and period_of(title) is None:
+        # "9 tháng đầu năm" in the title dated by the page, "9 tháng năm 2024" in the text: the text's year
+        named = period_of(head)
+        if named is not None and (named.start[4:], named.end[5:7]) == (found.start[4:], found.end[5:7]):
+            found = named
     if found is None:
         raise BaocaoError(
             "no reporting period in the title or the first sentences (such as '6 tháng đầu năm 2024', "
