@@ -14,7 +14,7 @@ help:
 	@echo "make bench   benchmarks against baselines measured in the same run (a few minutes)"
 	@echo "make eval    recall and precision of the generic reading on the evaluation set"
 	@echo "make eval-real  the same on the real-text development set (texts in BAOCAO_REAL_TEXTS, default eval/real/texts/)"
-	@echo "make soak    32 readers for 60 s beside an attacker; fails if p99 >= 1 s or a response lacks security headers"
+	@echo "make soak    32 readers for 60 s beside an attacker, a flood and slow clients; fails if a reader errs or waits 1 s"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

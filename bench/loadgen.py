@@ -51,11 +51,14 @@ async def _run(
     check=None,
     pause: float = 0.0,
     expect=None,
+    addresses: tuple[str, ...] = ("127.0.0.1",),
 ) -> Result:
     """``clients`` concurrent clients over ``path`` in turn, each waiting ``pause`` seconds between requests.
 
     A request is an error when it gets no answer, when ``expect(status)`` is false (by
-    default: a status other than 200) or when ``check(response)`` is false.
+    default: a status other than 200) or when ``check(response)`` is false. The clients
+    connect from ``addresses`` in turn (any 127.x.y.z is this machine): the site counts
+    the requests in progress per address, as it would per reader.
     """
     paths = [path] if isinstance(path, str) else path
     assert base.startswith(("http://127.", "http://localhost")), "load tests target this machine only"
@@ -64,13 +67,24 @@ async def _run(
     by_path: dict[str, list[float]] = {}
     errors = insecure = sent = 0
     deadline = time.perf_counter() + max_seconds
+    assert all(a.startswith("127.") for a in addresses), "load tests come from this machine only"
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     expect = expect or (lambda status: status == 200)
     # trust_env=False: a proxy from the environment must never see (or slow) traffic meant for this machine
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, trust_env=False) as client:
+    pool = [
+        httpx.AsyncClient(
+            base_url=base,
+            timeout=30,
+            trust_env=False,
+            transport=httpx.AsyncHTTPTransport(local_address=address, limits=limits),
+        )
+        for address in addresses
+    ]
+    try:
 
         async def worker(number: int):
             nonlocal errors, insecure, sent
+            client = pool[number % len(pool)]
             if pause:  # paced clients start spread over one pause
                 await asyncio.sleep(pause * number / clients)
             while sent < max_requests and time.perf_counter() < deadline:
@@ -95,6 +109,9 @@ async def _run(
         started = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(clients)))
         elapsed = time.perf_counter() - started
+    finally:
+        for client in pool:
+            await client.aclose()
     return Result(len(latencies), errors, elapsed, latencies, statuses, insecure, by_path)
 
 
@@ -107,5 +124,6 @@ def hammer(
     check=None,
     pause: float = 0.0,
     expect=None,
+    addresses: tuple[str, ...] = ("127.0.0.1",),
 ) -> Result:
-    return asyncio.run(_run(base, path, clients, max_requests, max_seconds, check, pause, expect))
+    return asyncio.run(_run(base, path, clients, max_requests, max_seconds, check, pause, expect, addresses))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -93,13 +94,17 @@ def print_to_pdf(page: Path, pdf: Path, workdir: Path) -> Path:
     return pdf
 
 
-def start_server(db: Path, site_dir: Path, log) -> tuple[subprocess.Popen, str]:
-    """`baocao serve` on a free port of 127.0.0.1, its output to ``log`` (a file, or DEVNULL): (process, base URL)."""
+def start_server(db: Path, site_dir: Path, log, client_limits: bool = False) -> tuple[subprocess.Popen, str]:
+    """`baocao serve` on a free port of 127.0.0.1, its output to ``log`` (a file, or DEVNULL): (process, base URL).
+
+    The tests' requests all come from 127.0.0.1, faster than any reader: the limits per client
+    address are on only where a test says so (the attacks, tests/site/test_attack_server.py)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "baocao", "serve", "--port", str(port), "--db", str(db), "--site-dir", str(site_dir)],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, "BAOCAO_CLIENT_LIMITS": "on" if client_limits else "off"},
     )
     return process, f"http://127.0.0.1:{port}"
 
@@ -109,7 +114,7 @@ def serving(db: Path, site_dir: Path):
     """`baocao serve` on a free port of 127.0.0.1, for the duration of the block; yields the base URL."""
     process, base = start_server(db, site_dir, subprocess.DEVNULL)
     try:
-        wait_until_served(base + "/-/versions.json", process)
+        wait_until_served(base + "/-/health", process)
         yield base
     finally:
         process.terminate()
@@ -136,7 +141,7 @@ def site(built, tmp_path_factory):
     db, site_dir = build_site_files(built, build_dir)
     with open(build_dir / "serve.log", "w") as log:
         process, base = start_server(db, site_dir, log)
-        wait_until_served(base + "/-/versions.json", process)
+        wait_until_served(base + "/-/health", process)
         yield base
         process.terminate()
         process.wait(timeout=10)

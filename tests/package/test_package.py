@@ -244,3 +244,47 @@ def test_the_package_homepage_is_the_public_address_set_in_metadata_or_none(tmp_
         encoding="utf-8",
     )
     assert build_descriptor(Metadata(meta), [])["homepage"] == "https://data.example.vn/"
+
+
+def test_validate_fetches_no_address_a_package_names(copy_of_package):
+    import http.server
+    import threading
+
+    requests = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        descriptor = json.loads((copy_of_package / "datapackage.json").read_text())
+        descriptor["resources"][0]["schema"] = f"{address}/schema.json"
+        descriptor["resources"][1]["dialect"] = f"{address}/dialect.json"
+        descriptor["profile"] = f"{address}/profile.json"
+        (copy_of_package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+        result = subprocess.run(BAOCAO + ["validate", str(copy_of_package)], capture_output=True, text=True)
+    finally:
+        server.shutdown()
+    assert result.returncode == 1 and requests == []
+    names = [descriptor["resources"][0]["name"], descriptor["resources"][1]["name"]]
+    assert f"{names[0]}: schema" in result.stdout and f"{names[1]}: dialect" in result.stdout
+    assert "package: profile" in result.stdout
+
+
+def test_validate_follows_no_link_out_of_the_package(copy_of_package, tmp_path):
+    outside = tmp_path / "secret.csv"
+    outside.write_text("secret-first-line,x\n1,2\n", encoding="utf-8")
+    (copy_of_package / "units.csv").unlink()
+    (copy_of_package / "units.csv").symlink_to(outside)
+    result = subprocess.run(BAOCAO + ["validate", str(copy_of_package)], capture_output=True, text=True)
+    assert result.returncode == 1 and "units: path 'units.csv' is a link to a file outside" in result.stdout
+    assert "secret-first-line" not in result.stdout + result.stderr

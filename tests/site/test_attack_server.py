@@ -17,6 +17,22 @@ from conftest import build_site_files, start_server, wait_until_served
 SECURITY = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
 
+# The site keeps a budget of work per client address; each test here comes from an address of its own
+# (any 127.x.y.z is this machine), as its requests would from one reader, so that one test's attack does
+# not spend the next one's budget.
+ADDRESS = ["127.0.0.1"]
+
+
+@pytest.fixture(autouse=True)
+def own_address(request):
+    ADDRESS[0] = f"127.0.{2 + own_address.count // 250}.{1 + own_address.count % 250}"
+    own_address.count += 1
+    yield ADDRESS[0]
+
+
+own_address.count = 0
+
+
 @pytest.fixture(scope="module")
 def server(built, tmp_path_factory):
     """`baocao serve` of the real database; yields (base URL, server pid, log file)."""
@@ -24,9 +40,9 @@ def server(built, tmp_path_factory):
     db, site_dir = build_site_files(built, folder)
     log_path = folder / "serve.log"
     with open(log_path, "w") as log:
-        process, base = start_server(db, site_dir, log)
+        process, base = start_server(db, site_dir, log, client_limits=True)
         try:
-            wait_until_served(base + "/-/versions.json", process)
+            wait_until_served(base + "/-/health", process)
             yield base, process.pid, log_path
         finally:
             process.terminate()
@@ -37,7 +53,7 @@ def raw_get(base: str, target: bytes, headers: bytes = b"") -> tuple[int, dict[s
     """GET of a request target sent exactly as given (http.client would refuse or rewrite some)."""
     host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
     assert host == "127.0.0.1"
-    with socket.create_connection((host, port), timeout=10) as sock:
+    with socket.create_connection((host, port), timeout=10, source_address=(ADDRESS[0], 0)) as sock:
         sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers + b"\r\n")
         data = b""
         while chunk := sock.recv(65536):
@@ -57,10 +73,27 @@ def secure(headers) -> bool:
 
 
 def get(base: str, path: str, **kwargs) -> httpx.Response:
-    with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
+    transport = httpx.HTTPTransport(local_address=ADDRESS[0])
+    with httpx.Client(base_url=base, timeout=30, trust_env=False, transport=transport) as client:
         response = client.get(path, **kwargs)
     assert secure(response.headers), (path, response.status_code, dict(response.headers))
     return response
+
+
+def from_address(base: str, address: str, connections: int = 64) -> httpx.AsyncClient:
+    """A client whose connections come from ``address`` (any 127.x.y.z is this machine): the site counts
+    the requests in progress per client address."""
+    transport = httpx.AsyncHTTPTransport(
+        local_address=address, limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    )
+    return httpx.AsyncClient(base_url=base, timeout=60, trust_env=False, transport=transport)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def rss_peak_mib(pid: int) -> float:
@@ -143,6 +176,33 @@ def test_huge_strings_fail_fast_and_memory_stays_low(server):
     started = time.perf_counter()
     assert get(base, "/baocao/observations").status_code == 200
     assert time.perf_counter() - started < 1
+
+
+LONG_CALLS = (
+    "with recursive c(x) as (select 1 union all select x + 1 from c limit 300) "
+    "select sum(instr(printf('%.*c', 400000, 'a'), printf('%.*c', 200000 + x, 'a') || 'b')) as n, "
+    "sum(length(replace(printf('%.*c', 400000 + x, 'a'), printf('%.*c', 1000, 'a') || 'b', 'x'))) as m from c"
+)
+
+
+def test_calls_on_long_strings_cannot_outlive_the_time_limit(server):
+    base, _, _ = server
+    response, seconds = sql(base, LONG_CALLS)
+    assert response.status_code in (200, 400) and seconds < 3, (response.status_code, seconds)
+    # the same functions, on the texts, answer as SQLite's own
+    response, _ = sql(
+        base,
+        "select instr('Bắc Kạn', 'Kạn') as i, replace('a-b-c', '-', '+') as r, trim('xxaxx', 'x') as t, "
+        "ltrim('  a') as l, rtrim('a..', '.') as rt, instr(x'0102', x'02') as b",
+    )
+    assert response.json() == [{"i": 5, "r": "a+b+c", "t": "a", "l": "a", "rt": "a", "b": 2}]
+
+
+def test_fts3_tokenizer_is_not_callable(server):
+    base, _, _ = server
+    for query in ("select fts3_tokenizer('simple')", "select fts3_tokenizer('x', x'00')"):
+        response, _ = sql(base, query)
+        assert response.status_code == 400, query
 
 
 def test_real_texts_pass_the_length_limit(server):
@@ -253,20 +313,19 @@ def test_concurrent_404s_do_not_hold_a_page(server):
     base, _, _ = server
 
     async def run():
-        async with httpx.AsyncClient(
-            base_url=base, timeout=30, trust_env=False, limits=httpx.Limits(max_connections=64)
-        ) as client:
-            flood = [asyncio.create_task(client.get(f"/missing-{i}.html")) for i in range(30)]
+        async with from_address(base, "127.0.0.2") as attacker, from_address(base, ADDRESS[0]) as reader:
+            flood = [asyncio.create_task(attacker.get(f"/missing-{i}.html")) for i in range(30)]
             await asyncio.sleep(0.05)
             started = time.perf_counter()
-            page = await client.get("/baocao/observations")
+            page = await reader.get("/baocao/observations")
             seconds = time.perf_counter() - started
             missing = await asyncio.gather(*flood)
             return page, seconds, missing
 
     page, seconds, missing = asyncio.run(run())
     assert page.status_code == 200 and seconds < 1
-    assert {r.status_code for r in missing} == {404} and all(secure(r.headers) for r in missing)
+    assert 404 in {r.status_code for r in missing} and {r.status_code for r in missing} <= {404, 429}
+    assert all(secure(r.headers) for r in missing)
 
 
 def test_an_exception_in_the_app_still_gets_the_headers():
@@ -303,10 +362,8 @@ def test_slow_queries_do_not_hold_the_pages(server, clients):
     base, _, _ = server
 
     async def run():
-        async with httpx.AsyncClient(
-            base_url=base, timeout=30, trust_env=False, limits=httpx.Limits(max_connections=64)
-        ) as client:
-            slow = [asyncio.create_task(client.get(SLOW if i % 2 else SLOW_WHERE)) for i in range(clients)]
+        async with from_address(base, "127.0.0.3") as attacker, from_address(base, ADDRESS[0]) as client:
+            slow = [asyncio.create_task(attacker.get(SLOW if i % 2 else SLOW_WHERE)) for i in range(clients)]
             await asyncio.sleep(0.2)
             times = []
             for path in ("/baocao/observations", "/baocao/observations.json?topic_id=budget", "/"):
@@ -330,3 +387,106 @@ def test_the_landing_page_rendered_once_keeps_its_language_and_headers(server):
         response = get(base, "/en/" if lang == "en" else "/")
         assert response.status_code == 200 and f'<html lang="{lang}">' in response.text
     assert '<html lang="vi">' in get(base, "/").text
+
+
+# 6. A flood of costly pages, slow clients and a forged Host: the readers beside them are served
+
+
+COSTLY = "/baocao/statements?" + urllib.parse.urlencode(
+    [("_cols", "all"), ("_size", "1000")]
+    + [("_facet", f) for f in ("measure", "unit_id", "resolution", "reason", "indicator_id")]
+)
+
+
+def test_a_flood_of_costly_pages_leaves_a_paced_reader_served_and_memory_bounded(server):
+    base, pid, _ = server
+    before = rss_mib(pid)
+
+    async def run():
+        async with from_address(base, "127.0.0.4", 200) as attacker, from_address(base, ADDRESS[0]) as reader:
+            stop = time.monotonic() + 8
+
+            async def attack():
+                answers = []
+                while time.monotonic() < stop:
+                    answers.append((await attacker.get(COSTLY)).status_code)
+                return answers
+
+            flood = [asyncio.create_task(attack()) for _ in range(200)]
+            await asyncio.sleep(0.5)
+            times, peak = [], 0.0
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                assert (await reader.get("/baocao/observations")).status_code == 200
+                times.append(time.perf_counter() - started)
+                peak = max(peak, rss_mib(pid))
+                await asyncio.sleep(0.25)
+            return times, peak, [code for answers in await asyncio.gather(*flood) for code in answers]
+
+    times, peak, codes = asyncio.run(run())
+    times.sort()
+    assert times[int(0.95 * (len(times) - 1))] < 1, times
+    assert set(codes) <= {200, 429, 503} and 429 in codes, set(codes)
+    assert peak - before < 300, (before, peak)
+
+
+def test_slow_clients_are_closed_and_do_not_hold_the_site(server):
+    base, _, log_path = server
+    port = urllib.parse.urlsplit(base).port
+    slow = []
+    for _ in range(200):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers never finished
+        slow.append(sock)
+    try:
+        started = time.perf_counter()
+        assert get(base, "/baocao/observations").status_code == 200
+        assert time.perf_counter() - started < 1
+        deadline = time.monotonic() + 20  # the server's deadline for headers is 10 s
+        open_ones = list(slow)
+        while open_ones and time.monotonic() < deadline:
+            for sock in list(open_ones):
+                sock.setblocking(False)
+                try:
+                    sock.sendall(b"X:1\r\n")  # a byte now and then does not keep a connection open
+                    if sock.recv(1) == b"":
+                        open_ones.remove(sock)
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    open_ones.remove(sock)
+            time.sleep(0.5)
+        assert not open_ones, f"{len(open_ones)} slow connections still open"
+    finally:
+        for sock in slow:
+            sock.close()
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log
+    assert log.count("connection(s) closed") <= 3
+
+
+def test_a_forged_host_reaches_no_later_visitor(server):
+    base, _, _ = server
+    port = urllib.parse.urlsplit(base).port
+    for path in (b"/", b"/en/", b"/robots.txt", b"/sitemap.xml"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(ADDRESS[0], 0)) as sock:
+            sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+            while sock.recv(65536):
+                pass
+    for path in ("/", "/en/", "/robots.txt", "/sitemap.xml"):
+        assert "evil.example" not in get(base, path).text, path
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/baocao/observations?_timelimit=abc",
+        "/baocao/observations.json?_ttl=-1",
+        "/baocao/observations?_through=abc",
+        "/baocao/observations.json?_through=%7B%7D",
+    ],
+)
+def test_a_malformed_datasette_parameter_is_a_400(server, target):
+    base, _, _ = server
+    response = get(base, target)
+    assert response.status_code == 400 and secure(response.headers), target

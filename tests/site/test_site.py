@@ -49,9 +49,12 @@ def descriptor(built):
     return json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
 
 
-def test_database_is_served_immutable(site):
-    [database] = json.loads(text(site, "/-/databases.json"))
-    assert database["name"] == "baocao" and database["is_mutable"] is False
+def test_the_servers_paths_and_versions_are_not_served_and_writes_are_refused(site):
+    for path in ("/-/databases.json", "/-/metadata.json", "/-/versions.json", "/-/threads.json", "/en/-/plugins"):
+        assert fetch(site + path)[0] == 404, path
+    status, _, body = fetch(site + "/baocao.json?" + urllib.parse.urlencode({"sql": "delete from units"}))
+    assert status == 400 and b"SELECT" in body
+    assert fetch(site + "/-/health")[0] == 200
 
 
 def test_settings_limit_queries(site):
@@ -140,7 +143,7 @@ def test_protocol_relative_path_is_a_404(site):
 
 
 def test_security_headers(site):
-    for path in ("/", "/baocao/observations", "/assets/charts/grdp_value.vi.svg", "/-/versions.json"):
+    for path in ("/", "/baocao/observations", "/assets/charts/grdp_value.vi.svg", "/-/health"):
         status, headers, _ = fetch(site + path)
         headers = {k.lower(): v for k, v in headers.items()}
         assert status == 200, path
@@ -161,7 +164,7 @@ def test_an_old_language_parameter_leads_to_the_page_in_that_language_without_a_
 
 def test_every_link_of_an_english_page_stays_english_and_names_both_languages(site):
     html = text(site, "/baocao/observations?topic_id=economy", "en")
-    links = re.findall(r'<a href="(/[^"]*)"', html)
+    links = re.findall(r'<a href="(/[^"]*)"(?![^>]*hreflang="vi")', html)  # but the link to the Vietnamese page
     assert links and all(h.startswith(("/en/", "/assets/")) for h in links), [
         h for h in links if not h.startswith(("/en/", "/assets/"))
     ]
@@ -360,11 +363,12 @@ def test_sitemap_lists_each_page_in_both_languages(site):
     assert "Sitemap: " in text(site, "/robots.txt")
 
 
-def test_json_ld_and_canonical_name_the_host_served(site):
+def test_json_ld_and_canonical_link_by_path_without_a_base_url(site):
     html = text(site, "/")
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert data["url"] == site + "/"
-    assert all(d["contentUrl"].startswith(site + "/assets/downloads/") for d in data["distribution"])
+    assert data["url"] == "/"
+    assert all(d["contentUrl"].startswith("/assets/downloads/") for d in data["distribution"])
+    assert re.search(r'<link rel="canonical" href="/"', html)
 
 
 def _rewrite_resource(package, name: str, change) -> None:
@@ -436,3 +440,13 @@ def test_the_parquet_copy_has_each_table_with_the_package_types_and_rows(built):
                 kind = table.schema.field(field["name"]).type
                 expected = {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
                 assert kind == expected.get(field["type"], kind), (resource["name"], field["name"], kind)
+
+
+def test_json_ld_holds_no_markup_a_metadata_string_could_use_to_close_or_hide_the_script(descriptor):
+    from baocao.site.landing import jsonld
+
+    hostile = {**descriptor, "title": "<!--<script>alert(1)</script>&\u2028"}
+    landing = {"reports": [{"province": "Bắc Kạn", "issuer_vi": "x", "issuer_en": "x"}], "downloads": []}
+    text_ = jsonld(hostile, landing, "__BASE__")
+    assert not any(c in text_ for c in "<>&\u2028")
+    assert json.loads(text_)["name"][0]["@value"] == hostile["title"]

@@ -117,6 +117,31 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+# marks that change the order in which text is displayed, not what it says: around "8.214" they make it show
+# as "4128" while the data hold 8.214
+_BIDI = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def displayed_as_stored(text: str) -> tuple[str, list[str]]:
+    """The text without bidirectional controls, and with digits of other scripts (full-width, Arabic-Indic,
+    mathematical) written as ASCII digits; and a warning for each kind found."""
+    warnings = []
+    controls = len(_BIDI.findall(text))
+    if controls:
+        text = _BIDI.sub("", text)
+        warnings.append(
+            f"{controls} bidirectional control character(s) removed: they make text display in another order "
+            "than it is stored"
+        )
+    others = {c for c in set(text) if c.isdigit() and not c.isascii() and unicodedata.decimal(c, None) is not None}
+    if others:
+        table = {ord(c): str(unicodedata.decimal(c)) for c in others}
+        count = sum(text.count(c) for c in others)
+        text = text.translate(table)
+        warnings.append(f"{count} digit(s) of other scripts ({''.join(sorted(others))}) read as 0-9")
+    return text, warnings
+
+
 def fold_key(text: str) -> str:
     """Words as compared with a vocabulary: reading copy, no marks, lower case, punctuation as spaces."""
     from baocao.core.text import fold

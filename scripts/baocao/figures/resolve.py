@@ -131,6 +131,7 @@ class Resolver:
         self.units = units
         self.measure_units = {m: u for m, u in (measure_units or {}).items() if u in units and u != "percent"}
         # each word of a name → the (term, name) pairs whose name holds it: only those are tried
+        self.longest = max((len(n) for t in vocabulary.terms for n in [*t.names, *t.vetoes]), default=1)
         self.index: dict[str, list[tuple[Term, tuple[str, ...]]]] = {}
         for term in vocabulary.terms:
             for name in term.names:
@@ -172,7 +173,9 @@ class Resolver:
         with the length of its longest such name and the measure it takes. A name that is taken only
         alone is also vetoed by a word of its ``frame`` (the figure's sentence and section headings)."""
         present = set(words)
-        grams = {words[i : i + n] for n in range(1, len(words) + 1) for i in range(len(words) - n + 1)}
+        # the runs of words as long as a name or a veto at most: linear in a subject of any length
+        longest = min(len(words), self.longest)
+        grams = {words[i : i + n] for n in range(1, longest + 1) for i in range(len(words) - n + 1)}
         best: dict[str, tuple[int, str]] = {}
         vetoed: dict[int, bool] = {}
         candidates = {(id(t), n): (t, n) for word in present for t, n in self.index.get(word, ())}

@@ -30,6 +30,40 @@ class ValidationReport:
         return "\n".join(lines)
 
 
+# the profiles frictionless knows without fetching them; any other profile, schema or dialect given by
+# address would make the validating machine request it
+_KNOWN_PROFILES = ("data-package", "tabular-data-package", "data-resource", "tabular-data-resource")
+_STANDARD = "https://datapackage.org/profiles/"
+
+
+def _inside(path: Path, base: Path) -> bool:
+    """``path``, its links followed, stays inside ``base``."""
+    try:
+        return path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+def _references(descriptor: dict, resources: list[dict], base: Path) -> list[str]:
+    """What the descriptor makes frictionless open besides the resources' data: only files of the package."""
+    errors = []
+    for key in ("profile", "$schema"):
+        value = descriptor.get(key)
+        if isinstance(value, str) and value not in _KNOWN_PROFILES and not value.startswith(_STANDARD):
+            errors.append(f"package: {key} {value!r} is neither a standard profile nor a file of the package")
+    for resource in resources:
+        name = resource.get("name")
+        for key in ("schema", "dialect", "profile", "$schema"):
+            value = resource.get(key)
+            if not isinstance(value, str) or (key in ("profile", "$schema") and (
+                value in _KNOWN_PROFILES or value.startswith(_STANDARD))):  # fmt: skip
+                continue
+            relative = Path(value)
+            if "://" in value or relative.is_absolute() or ".." in relative.parts or not _inside(base / relative, base):
+                errors.append(f"{name}: {key} {value!r} is outside the package folder (only its own files are read)")
+    return errors
+
+
 def validate_package(directory: Path) -> ValidationReport:
     """Validate ``directory``/datapackage.json with frictionless, plus row counts and checksums."""
     from frictionless import FrictionlessException, Package, system
@@ -52,6 +86,7 @@ def validate_package(directory: Path) -> ValidationReport:
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     resources = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
     contents: dict[int, tuple[int, str]] = {}
+    errors += _references(descriptor if isinstance(descriptor, dict) else {}, resources, base)
     for index, resource in enumerate(resources):
         name, parts = resource.get("name"), resource.get("path")
         parts = [parts] if isinstance(parts, str) else parts if isinstance(parts, list) else []
@@ -59,6 +94,8 @@ def validate_package(directory: Path) -> ValidationReport:
             relative = Path(str(path))
             if relative.is_absolute() or ".." in relative.parts or "://" in str(path):
                 errors.append(f"{name}: path {path!r} is outside the package folder")
+            elif not _inside(base / relative, base):
+                errors.append(f"{name}: path {path!r} is a link to a file outside the package folder")
             elif (base / relative).exists():
                 try:
                     data = regular_file_bytes(base / relative, MAX_RESOURCE_BYTES, "resource")

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -37,11 +38,10 @@ def _run_text(element, footnotes_cited: list[str]) -> str:
     return "".join(out)
 
 
-def _footnotes(archive: zipfile.ZipFile) -> dict[str, str]:
-    try:
-        root = ElementTree.fromstring(archive.read("word/footnotes.xml"))
-    except KeyError:
+def _footnotes(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    if "word/footnotes.xml" not in archive.namelist():
         return {}
+    root = ElementTree.fromstring(_part(archive, "word/footnotes.xml", path))
     notes = {}
     for note in root.iter(f"{W}footnote"):
         if note.get(f"{W}type") in ("separator", "continuationSeparator"):
@@ -59,13 +59,39 @@ def _table_lines(table) -> list[str]:
     return _labelled_rows(rows)
 
 
+# A .docx is a zip: each part it reads is checked before it is inflated. The text of a long report is a few MB
+# of XML; a part larger than this, or inflating more than this many times its compressed size, is a bomb.
+MAX_PART_BYTES = 16 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def _part(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    info = archive.getinfo(name)
+    if info.file_size > MAX_PART_BYTES or info.file_size > MAX_RATIO * max(info.compress_size, 1024):
+        raise BaocaoError(
+            f"the .docx part {name} would inflate to {info.file_size / 1e6:.0f} MB from "
+            f"{info.compress_size / 1e6:.1f} MB (at most {MAX_PART_BYTES // 2**20} MB and {MAX_RATIO} times): refused",
+            path,
+        )
+    with archive.open(info) as handle:  # the sizes in the zip may lie: read no more than allowed
+        data = handle.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise BaocaoError(f"the .docx part {name} inflates past {MAX_PART_BYTES // 2**20} MB: refused", path)
+    return data
+
+
 def docx_text(path: Path) -> str:
     try:
-        archive = zipfile.ZipFile(path)
-        root = ElementTree.fromstring(archive.read("word/document.xml"))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(_part(archive, "word/document.xml", path))
+            notes = _footnotes(archive, path)
+        return _docx_lines(root, notes)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError, AttributeError, EOFError,
+            OSError, ElementTree.ParseError, NotImplementedError, RuntimeError):  # fmt: skip
         raise BaocaoError("not a readable .docx file (damaged, or not Word's format)", path) from None
-    notes = _footnotes(archive)
+
+
+def _docx_lines(root, notes: dict[str, str]) -> str:
     body = root.find(f"{W}body")
     lines: list[str] = []
     for element in body if body is not None else []:
@@ -95,15 +121,59 @@ def _labelled_rows(rows: list[list[str]]) -> list[str]:
     return lines
 
 
+# A PDF is read in a child process with its memory, time and pages bounded: its streams may inflate a
+# thousand times (pdfminer inflates each whole), and a small file may hold tens of thousands of pages.
+PDF_MEMORY_BYTES = 384 * 1024 * 1024
+PDF_SECONDS = 120
+PDF_PAGES = 2000
+_PDF_CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+from baocao.reading.documents import pdf_paragraphs
+try:
+    print(json.dumps(pdf_paragraphs(sys.argv[1], int(sys.argv[3]))))
+except MemoryError:
+    sys.exit(3)
+"""
+
+
 def pdf_text(path: Path) -> str:
+    import subprocess
+    import sys
+
+    limits = [str(path), str(PDF_MEMORY_BYTES), str(PDF_PAGES)]
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", _PDF_CHILD, *limits], capture_output=True, text=True, timeout=PDF_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        raise BaocaoError(f"reading the PDF takes more than {PDF_SECONDS} s: refused", path) from None
+    if child.returncode == 3 or "MemoryError" in child.stderr:
+        raise BaocaoError(
+            f"reading the PDF needs more than {PDF_MEMORY_BYTES // 2**20} MB (a compression bomb?): refused", path
+        )
+    if child.returncode != 0:
+        raise BaocaoError("not a readable PDF (its reading stopped)", path)
+    answer = json.loads(child.stdout)
+    if isinstance(answer, str):
+        raise BaocaoError(answer, path)
+    if not answer:
+        raise BaocaoError("the PDF has no text layer (a scan? it needs OCR first)", path)
+    return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in answer)
+
+
+def pdf_paragraphs(path: str, most_pages: int) -> list[str] | str:
+    """The paragraphs of a PDF (run in the child process above), or why it cannot be read."""
     import pdfplumber
 
     try:
         pdf = pdfplumber.open(path)
     except Exception as error:  # pdfminer raises many kinds; all mean the same to the user
-        raise BaocaoError(f"not a readable PDF ({type(error).__name__})", path) from None
+        return f"not a readable PDF ({type(error).__name__})"
     paragraphs: list[str] = []
     with pdf:
+        if len(pdf.pages) > most_pages:
+            return f"the PDF has {len(pdf.pages)} pages, more than {most_pages}: refused"
         for page in pdf.pages:
             tables = page.find_tables()
             boxes = [table.bbox for table in tables]
@@ -130,6 +200,4 @@ def pdf_text(path: Path) -> str:
                 else:
                     paragraphs[-1] = f"{paragraphs[-1]} {item}"
                 previous_bottom = bottom
-    if not paragraphs:
-        raise BaocaoError("the PDF has no text layer (a scan? it needs OCR first)", path)
-    return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs)
+    return paragraphs

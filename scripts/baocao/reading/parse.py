@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from baocao.core.errors import BaocaoError
-from baocao.core.normalize import strip_invisible, unglue_numbers
+from baocao.core.normalize import displayed_as_stored, strip_invisible, unglue_numbers
 from baocao.reading.lines import (  # noqa: F401  (heading and strip_markdown: part of what parse offers)
     BULLET,
     PARAGRAPH,
@@ -104,9 +104,9 @@ class Document:
 
 def parse_document(text: str, source: object = "<text>") -> Document:
     """Parse a report's raw text. Raises :class:`BaocaoError` naming ``source``."""
-    text, markdown_removed = strip_markdown(unglue_numbers(strip_invisible(text)))
+    text, warnings = displayed_as_stored(strip_invisible(text))
+    text, markdown_removed = strip_markdown(unglue_numbers(text))
     lines = text.split("\n")
-    warnings: list[str] = []
     mottos = [i for i, line in enumerate(lines) if _NATIONAL_MOTTO.match(line.strip())]
     if len(mottos) > 1:
         raise BaocaoError(

@@ -127,4 +127,15 @@ def jsonld(descriptor: dict, landing: dict, base: str) -> str:
             for d in landing["downloads"]
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    return script_json(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+# what may end or comment out an inline <script>, or break a line in JavaScript, written as JSON escapes
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(text: str) -> str:
+    """JSON text safe inside an HTML <script> element: the same value to a JSON reader."""
+    for char, escape in _SCRIPT_ESCAPES.items():
+        text = text.replace(char, escape)
+    return text

@@ -24,12 +24,17 @@ SETTINGS = {
 }
 
 
-def datasette_command(db: Path, host: str, port: int, metadata_file: Path, *extra: str) -> list[str]:
-    """`datasette serve` of an immutable database with its inspect file, the settings above and ``extra``."""
+SERVER = Path(__file__).with_name("server.py")
+
+
+def datasette_command(
+    db: Path, host: str, port: int, metadata_file: Path, *extra: str, launcher: tuple[str, ...] = ("-m", "datasette")
+) -> list[str]:
+    """`datasette serve` of an immutable database with its inspect file, the settings above and ``extra``;
+    ``launcher``: what Python runs (Datasette itself, or server.py, the same command with bounded HTTP)."""
     command = [
         sys.executable,
-        "-m",
-        "datasette",
+        *launcher,
         "serve",
         "-i",
         str(db),
@@ -49,7 +54,8 @@ def datasette_command(db: Path, host: str, port: int, metadata_file: Path, *extr
 
 
 def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
-    """The site: Datasette with baocao's metadata, templates, plugin and generated files."""
+    """The site: Datasette with baocao's metadata, templates, plugin and generated files, under the bounded
+    HTTP server of server.py."""
     return datasette_command(
         db,
         host,
@@ -61,6 +67,7 @@ def serve_command(db: Path, host: str, port: int, site_dir: Path) -> list[str]:
         str(PLUGINS),
         "--static",
         f"assets:{site_dir / 'assets'}",
+        launcher=(str(SERVER),),
     )
 
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
+import sqlite3
 import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from datasette import database as datasette_database
 from datasette import hookimpl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from baocao_web import cells, errors, guard, pages  # noqa: E402
+from baocao_web import cells, errors, gate, guard, limits, pages  # noqa: E402
 from baocao_web.lang import LANG, LANGUAGES, TARGET, localise, mark_vietnamese, split_path, ui_strings  # noqa: E402
 from baocao_web.limits import limit, printf  # noqa: E402
 
@@ -94,6 +95,7 @@ async def _language_redirect(send, scope, query, lang: str) -> None:
 def asgi_wrapper(datasette):
     def wrap(app):
         lane = SqlLane()
+        door = gate.Gate()
         landing_pages: dict[tuple, list[dict]] = {}
         landing_rendered: dict[tuple, asyncio.Event] = {}  # the first request renders, the others wait for it
 
@@ -104,6 +106,18 @@ def asgi_wrapper(datasette):
             refusal = guard.refusal(scope, query)
             if refusal:
                 return await guard.send_simple(send, *refusal)
+            if not gate.counted(scope["path"]):
+                return await answer(scope, receive, send, query)
+            client = gate.client_of(scope)
+            refusal = await door.enter(client, gate.cost(query))
+            if refusal:
+                return await guard.send_simple(send, *refusal)
+            try:
+                return await answer(scope, receive, send, query)
+            finally:
+                await door.leave(client)
+
+        async def answer(scope, receive, send, query):
             lang, path = split_path(scope["path"])
             if any(k == "_lang" for k, _ in query):
                 return await _language_redirect(send, scope, query, lang)
@@ -111,7 +125,10 @@ def asgi_wrapper(datasette):
             if arbitrary_sql and not await lane.enter():
                 return await guard.send_simple(send, *TOO_MANY)
             token = LANG.set(lang)
-            scope = guard.without_bad_cookies(guard.in_language(scope, lang, path, _site(datasette)))
+            site = _site(datasette)
+            scope = guard.own_host(
+                guard.without_bad_cookies(guard.in_language(scope, lang, path, site)), _base_url(site)
+            )
             landing = guard.landing_key(scope, lang)
             try:
                 if landing and landing not in landing_pages and landing in landing_rendered:
@@ -149,6 +166,13 @@ def prepare_connection(conn):
     limit(conn)
     for name in ("printf", "format"):
         conn.create_function(name, -1, printf, deterministic=True)
+    limits.install(conn)
+    # a function that stops a query says so in the query's error; its traceback would be one per call in the log
+    sqlite3.enable_callback_tracebacks(False)
+
+
+# the functions installed above stop a query past its time limit: they are told when it ends
+datasette_database.sqlite_timelimit = limits.timed(datasette_database.sqlite_timelimit)
 
 
 @hookimpl(wrapper=True)
@@ -214,16 +238,21 @@ def get_metadata(datasette, key, database, table):
     return {**top, "databases": {name: _copy_database(db) for name, db in databases.items()}}
 
 
-def _base_url(site: dict, request) -> str:
-    """The site's public address: metadata/interface.yaml's base_url, or the host the request names."""
-    configured = (site.get("base_url") or "").rstrip("/")
-    if configured:
-        return configured
-    if request is None:
-        return ""
-    host = request.host if re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?", request.host) else ""
-    scheme = "https" if request.scheme == "https" else "http"
-    return f"{scheme}://{host}" if host else ""
+def _base_url(site: dict) -> str:
+    """The site's public address, metadata/interface.yaml's base_url; empty when it is not set, and then
+    the pages link by path ("/en/…"). Never the request's Host header: a page may be kept and shown to
+    every later visitor, and the header is the client's to write."""
+    return (site.get("base_url") or "").rstrip("/")
+
+
+def _absolute_base(site: dict, request) -> str:
+    """An address for what must be absolute (the sitemap): the base_url, else the address this server
+    answered on (its own socket's, not a header)."""
+    configured = _base_url(site)
+    server = (request.scope.get("server") if request is not None else None) or ("127.0.0.1", 8001)
+    host, port = server[0], server[1]
+    host = f"[{host}]" if ":" in host else host
+    return configured or f"{request.scheme if request is not None else 'http'}://{host}:{port}"
 
 
 @hookimpl
@@ -238,7 +267,7 @@ def extra_template_vars(datasette, request, view_name, table, database):
         if k not in ("_lang", "_cols")
     ]
     suffix = ("?" + urlencode(query)) if query else ""
-    base = _base_url(site, request)
+    base = _base_url(site)
     alternates = {other: base + localise(target["path"], other) + suffix for other in LANGUAGES}
     other = "vi" if lang == "en" else "en"
 
@@ -304,11 +333,11 @@ def register_routes():
 
     async def robots(datasette, request):
         site = _site(datasette)
-        return Response.text(ROBOTS + f"Sitemap: {_base_url(site, request)}/sitemap.xml\n")
+        return Response.text(ROBOTS + f"Sitemap: {_absolute_base(site, request)}/sitemap.xml\n")
 
     async def sitemap(datasette, request):
         return Response(
-            pages.sitemap(_site(datasette), _base_url(_site(datasette), request)),
+            pages.sitemap(_site(datasette), _absolute_base(_site(datasette), request)),
             content_type="application/xml; charset=utf-8",
         )
 
@@ -318,7 +347,11 @@ def register_routes():
     async def reader(datasette, request):
         return await pages.reader(datasette, request, _site(datasette), LANG.get())
 
+    async def health(datasette, request):
+        return Response.text("ok\n")
+
     return [
+        (r"^/-/health$", health),
         (r"^/robots\.txt$", robots),
         (r"^/sitemap\.xml$", sitemap),
         (r"^/search$", search),

@@ -3,7 +3,9 @@ the language prefix, folded search words, a big table's main columns, the securi
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode
+import json
+import re
+from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urlsplit
 
 from . import cells
 from .lang import TARGET, fold, localise, rewrite_html
@@ -12,7 +14,7 @@ SECURITY_HEADERS = [
     (
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        b"script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        b"script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
         b"frame-ancestors 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
@@ -31,6 +33,8 @@ MAX_FACETS = 5
 MAX_SQL_AT_ONCE = 1
 RETRY_AFTER_SECONDS = 1
 ARBITRARY_SQL = ("sql", "_where")
+# rows of an HTML table page (`_size=max` or more is brought down to it; JSON and CSV keep Datasette's limit)
+HTML_ROWS = 100
 
 
 async def send_simple(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -74,11 +78,50 @@ def refusal(scope, query: list[tuple[str, str]]) -> tuple[int, bytes, list[tuple
         return 414, f"414 URI Too Long: at most {MAX_TARGET_BYTES} bytes\n".encode(), []
     if not scope["path"].startswith("/"):
         return 400, b"400 Bad Request: the request target must be a path\n", []
-    if unsafe_path(scope["path"]):
+    if unsafe_path(scope["path"]) or _HIDDEN.match(scope["path"]):
         return 404, b"404 Not Found\n", []
     if sum(1 for key, _ in query if key.startswith("_facet") and key != "_facet_size") > MAX_FACETS:
         return 400, f"400 Bad Request: at most {MAX_FACETS} facets\n".encode(), []
+    for key, value in query:
+        if key in _WHOLE_NUMBERS and not value.isdigit():
+            return 400, f"400 Bad Request: {key} must be a whole number\n".encode(), []
+        if key == "_through" and not _through(value):
+            return 400, b'400 Bad Request: _through must be {"table": ..., "column": ..., "value": ...}\n', []
     return None
+
+
+# Datasette's pages about the server itself: the machine's paths (databases, metadata) and exact versions
+_HIDDEN = re.compile(r"^(?:/en)?/-/(?:versions|databases|metadata|threads|plugins|actor)(?:\.json)?/?$")
+# Datasette's parameters that it reads as numbers or JSON without a check of its own (a 500 otherwise)
+_WHOLE_NUMBERS = ("_timelimit", "_ttl")
+
+
+def _through(value: str) -> bool:
+    try:
+        through = json.loads(value)
+    except ValueError:
+        return False
+    return isinstance(through, dict) and all(
+        isinstance(through.get(k), (str, int)) for k in ("table", "column", "value")
+    )
+
+
+def _small(size: str) -> bool:
+    return size.isdigit() and int(size) <= HTML_ROWS
+
+
+def own_host(scope, base_url: str):
+    """The scope with the Host header Datasette builds absolute links from (its JSON alternate, its
+    redirects) set to the site's own address: base_url's, else the socket's. The client's Host is the
+    client's to write, and a page built from it may be kept and shown to every later visitor."""
+    if base_url:
+        host = urlsplit(base_url).netloc
+    else:
+        server = scope.get("server") or ("127.0.0.1", 8001)
+        address = f"[{server[0]}]" if ":" in str(server[0]) else str(server[0])
+        host = f"{address}:{server[1]}" if server[1] is not None else address
+    headers = [(name, value) for name, value in scope.get("headers") or [] if name != b"host"]
+    return {**scope, "headers": [(b"host", host.encode("ascii", "replace")), *headers]}
 
 
 def without_bad_cookies(scope):
@@ -141,6 +184,10 @@ def in_language(scope, lang: str, path: str, site: dict):
     )
     if defaulted:
         pairs = pairs + [("_col", column) for column in defaults[parts[1]]]
+        changed = True
+    if len(parts) == 2 and "." not in parts[1] and any(k == "_size" and not _small(v) for k, v in pairs):
+        # an HTML page of a table renders every cell through templates: at most HTML_ROWS rows a page
+        pairs = [(k, str(HTML_ROWS) if k == "_size" and not _small(v) else v) for k, v in pairs]
         changed = True
     TARGET.set({"path": path, "query": scope.get("query_string") or b"", "defaulted": defaulted})
     if changed:

@@ -35,9 +35,19 @@ def localise(path: str, lang: str) -> str:
     return PREFIX + path
 
 
+_TAG = re.compile(rb"<[^<>]*>")
+_TO_VIETNAMESE = re.compile(rb'\shreflang="(?:vi|x-default)"')
+
+
+def _english_tag(tag: re.Match[bytes]) -> bytes:
+    text = tag.group(0)
+    return text if _TO_VIETNAMESE.search(text) else _LINK.sub(rb"\1/en/", text)
+
+
 def rewrite_html(body: bytes) -> bytes:
-    """Every link to a page of this site in an English page, made English."""
-    return _LINK.sub(rb"\1/en/", body)
+    """Every link to a page of this site in an English page, made English; but those that say they lead to
+    the Vietnamese page (hreflang="vi", "x-default")."""
+    return _TAG.sub(_english_tag, body)
 
 
 def number(value, lang: str, places: int | None = None) -> str:
