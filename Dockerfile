@@ -6,7 +6,8 @@ FROM python:3.11.10-slim-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends make \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md Makefile ./
+COPY pyproject.toml README.md LICENSE Makefile ./
+COPY docs/package-index.md ./docs/
 COPY scripts ./scripts
 COPY metadata ./metadata
 COPY sources ./sources

@@ -93,7 +93,14 @@ def test_init_creates_a_project_with_the_standard_metadata_and_a_sample_report(t
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "reports")])
     assert result.exit_code == 0, result.stderr
     project = tmp_path / "reports"
-    assert sorted(p.name for p in project.iterdir()) == [".gitignore", "build", "datapackage", "metadata", "sources"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        ".github",
+        ".gitignore",
+        "build",
+        "datapackage",
+        "metadata",
+        "sources",
+    ]
     assert snapshot(project / "metadata") == snapshot(paths.METADATA)
     [sample] = (project / "sources").iterdir()
     assert sample.read_bytes() == REPORT.read_bytes()
@@ -185,6 +192,30 @@ def test_record_writes_a_new_reports_record_and_build_then_reads_it_without_writ
     assert sources_yaml.read_text(encoding="utf-8") == after
 
 
+def test_record_takes_every_fixture_and_evaluation_report_and_the_build_reads_them(project):
+    """Reports without a "Kính gửi" line (press releases, articles) included; the evaluation reports with the
+    province and period their facts give, as a publisher answers when the reader asks."""
+    runner = CliRunner()
+    for report in sorted((FIXTURES / "reports").glob("*.txt")) + sorted((ROOT / "eval").glob("*.txt")):
+        copy = project / "sources" / report.name
+        shutil.copy(report, copy)
+        facts = report.with_suffix(".yaml")
+        flags = []
+        if facts.exists():
+            known = yaml.safe_load(facts.read_text(encoding="utf-8"))
+            start, end = (str(day) for day in known["period"])
+            flags = ["--province", "national" if known["province"] == "Cả nước" else known["province"]]
+            flags += ["--period", f"{start}/{end}"]
+        result = runner.invoke(cli, ["--project", str(project), "record", str(copy), *flags])
+        assert result.exit_code == 0, (report.name, result.stderr)
+    records = yaml.safe_load((project / "metadata" / "sources.yaml").read_text(encoding="utf-8"))["reports"]
+    assert {r["file"] for r in records} >= {p.name for p in (project / "sources").iterdir()}
+    assert any("addressee_vi" not in r for r in records)  # the articles have none, and need none
+    built = runner.invoke(cli, ["--project", str(project), "build"])
+    assert built.exit_code == 0, built.stderr
+    assert "provenance inferred" not in built.stderr
+
+
 def test_record_of_an_unchanged_report_writes_nothing(project):
     sources_yaml = project / "metadata" / "sources.yaml"
     before = sources_yaml.stat().st_mtime_ns
@@ -202,3 +233,33 @@ def test_no_command_calls_sys_exit_itself():
     for module in modules:
         text = module.read_text(encoding="utf-8")
         assert "sys.exit" not in text, module
+
+
+def test_site_of_a_project_without_the_charted_figures_leaves_them_out_and_says_so(project):
+    for old in (project / "sources").iterdir():
+        old.unlink()
+    report = project / "sources" / "ha-nam-2027-q1.txt"
+    report.write_text(
+        "Tình hình kinh tế - xã hội quý I năm 2027 tỉnh Hà Nam\n\n"
+        "Tổng thu ngân sách nhà nước trên địa bàn quý I ước đạt 3.456 tỷ đồng, bằng 21,5% dự toán năm.\n",
+        encoding="utf-8",
+    )
+    sources_yaml = project / "metadata" / "sources.yaml"
+    data = yaml.safe_load(sources_yaml.read_text(encoding="utf-8"))
+    sources_yaml.write_text(yaml.safe_dump({**data, "reports": []}, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--project", str(project), "record", str(report)]).exit_code == 0
+    assert runner.invoke(cli, ["--project", str(project), "build"]).exit_code == 0
+    result = runner.invoke(cli, ["--project", str(project), "site", "--no-downloads"])
+    assert result.exit_code == 0, result.stderr
+    site = yaml.safe_load((project / "metadata" / "site.yaml").read_text(encoding="utf-8"))
+    for chart in site["charts"]:
+        assert (
+            f"chart {chart['id']!r} left out" in result.stderr
+            or (project / "build" / "site" / "assets" / "charts" / f"{chart['id']}.vi.svg").exists()
+        )
+    assert "key figure 'grdp.value' left out" in result.stderr
+    landing = json.loads((project / "build" / "site" / "site.json").read_text(encoding="utf-8"))["landing"]
+    assert [k["name_vi"] for k in landing["key_figures"]] and all(
+        "GRDP" not in k["name_vi"] for k in landing["key_figures"]
+    )

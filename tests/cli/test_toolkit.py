@@ -47,12 +47,26 @@ def wheel(tmp_path_factory) -> Path:
     source = root / "source"
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     shutil.copytree(PACKAGE.parent, source / "scripts", ignore=ignore)  # template/ links are copied as files
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "docs/package-index.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, source / name)
     args = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(root / "dist"), "."]
     run(args, source, {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     [built] = (root / "dist").glob("baocao-*.whl")
     return built
+
+
+def test_the_wheel_carries_the_licence_and_a_description_with_no_relative_link(wheel):
+    import zipfile
+
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), names
+    [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
+    text = archive.read(metadata).decode("utf-8")
+    assert "License-Expression: MIT" in text and "Classifier: Programming Language :: Python :: 3.11" in text
+    description = text.split("\n\n", 1)[1]
+    assert "make " not in description and "](docs/" not in description and "](" not in description
 
 
 def test_the_wheel_carries_the_project_template_schemas_and_site_files(wheel):
@@ -370,8 +384,12 @@ def test_no_sentence_or_province_name_in_the_code():
 # --- CI for users ---
 
 
-def test_the_validate_workflow_installs_baocao_builds_and_validates_with_frictionless():
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8"))
+WORKFLOWS = [ROOT / ".github" / "workflows" / "validate.yml", PACKAGE / "template" / "workflows" / "validate.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=["repository", "new project"])
+def test_the_validate_workflow_installs_baocao_builds_and_validates_with_frictionless(path):
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert {"push", "pull_request"} <= set(triggers)
     [job] = workflow["jobs"].values()
@@ -385,6 +403,29 @@ def test_the_validate_workflow_installs_baocao_builds_and_validates_with_frictio
     validate = next(i for i, r in enumerate(runs) if r.startswith("frictionless validate "))
     assert install < build < validate
     assert runs[validate].split()[-1] == "datapackage/datapackage.json"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=["repository", "new project"])
+def test_the_validate_workflow_pins_its_actions_reads_only_and_is_bounded_in_time(path):
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["cancel-in-progress"] is True
+    [job] = workflow["jobs"].values()
+    assert 0 < job["timeout-minutes"] <= 60
+    uses = [step["uses"] for step in job["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", u) for u in uses), uses
+    setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["cache"] == "pip"
+
+
+def test_init_writes_the_validate_workflow_into_the_new_project(tmp_path):
+    from click.testing import CliRunner
+
+    from baocao.cli import cli
+
+    assert CliRunner().invoke(cli, ["init", str(tmp_path / "p")]).exit_code == 0
+    written = tmp_path / "p" / ".github" / "workflows" / "validate.yml"
+    assert written.read_bytes() == WORKFLOWS[1].read_bytes()
 
 
 def test_ci_runs_the_linters_then_the_tests():

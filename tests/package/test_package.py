@@ -288,3 +288,19 @@ def test_validate_follows_no_link_out_of_the_package(copy_of_package, tmp_path):
     result = subprocess.run(BAOCAO + ["validate", str(copy_of_package)], capture_output=True, text=True)
     assert result.returncode == 1 and "units: path 'units.csv' is a link to a file outside" in result.stdout
     assert "secret-first-line" not in result.stdout + result.stderr
+
+
+def test_frictionless_itself_fails_a_package_whose_row_count_was_edited(copy_of_package):
+    descriptor = json.loads((copy_of_package / "datapackage.json").read_text())
+    [units] = [r for r in descriptor["resources"] if r["name"] == "units"]
+    assert units["rows"] == units["rowCount"] > 0
+    units["rows"] += 1
+    (copy_of_package / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False))
+    result = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", str(copy_of_package / "datapackage.json")],
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(result.stdout)
+    assert result.returncode != 0 and report["valid"] is False
+    assert "row-count" in json.dumps(report)

@@ -257,6 +257,8 @@ def site(package_dir: Path | None, out: Path | None, no_downloads: bool) -> None
     package_dir = in_project(package_dir, "datapackage")
     check_site_out(out)  # before any work: never a folder that a site build would replace whole
     landing = build_site(package_dir, out, current_metadata(), with_downloads=not no_downloads)
+    for note in landing["omitted"]:
+        click.echo(f"baocao: note: {note} (metadata/site.yaml)", err=True)
     files = ", ".join(d["href"].rsplit("/", 1)[-1] for d in landing["downloads"])
     click.echo(f"site in {out}: {len(landing['charts'])} charts, downloads {files}")
 

@@ -2,8 +2,9 @@
 
 It holds metadata/ (the standard vocabulary, units, statuses, provinces, indicator catalogue
 and site settings that baocao ships: ``TEMPLATE``), sources/ with a sample report (the Bắc Kạn
-report of this repository, an administrative document free of copyright), and the empty
-datapackage/ and build/ that `baocao build` and `baocao load` fill.
+report of this repository, an administrative document free of copyright), the empty
+datapackage/ and build/ that `baocao build` and `baocao load` fill, and the CI workflow that
+builds and validates the package on every push (.github/workflows/validate.yml).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def create_project(directory: Path) -> Project:
         (staging / "datapackage").mkdir()
         (staging / "build").mkdir()
         (staging / ".gitignore").write_text(IGNORE, encoding="utf-8")
+        (staging / ".github" / "workflows").mkdir(parents=True)  # the CI that builds and validates the package
+        shutil.copy(TEMPLATE / "workflows" / "validate.yml", staging / ".github" / "workflows" / "validate.yml")
         staging.chmod(0o777 & ~_umask())
         if directory.exists():
             directory.rmdir()  # empty, checked above

@@ -9,6 +9,7 @@ comments and layout kept. `baocao build` only reads it.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ def record_source(path: Path, metadata: Metadata, overrides: dict[str, str | Non
     known = {r["id"]: r["file"] for r in metadata.sources}
     if provenance["id"] in known:
         raise BaocaoError(f"id {provenance['id']!r} is already the id of {known[provenance['id']]}", path)
+    text = re.sub(r"(?m)^reports:[ \t]*\[[ \t]*\][ \t]*$", "reports:", text)  # a project with no report yet
     _write(target, text.rstrip("\n") + "\n" + _entry(provenance))
     return (
         f"{path}: recorded as {provenance['id']} in {target} (read from the text: review it): "

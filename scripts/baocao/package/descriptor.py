@@ -224,6 +224,7 @@ def assemble_package(
                 "bytes": len(data),
                 "hash": "sha256:" + digests[f"{name}.csv"],
                 "rowCount": counts[name],
+                "rows": counts[name],  # frictionless's own key, which `frictionless validate` checks
                 "schema": schema,
                 **({"sqlView": spec["sql"]} if spec.get("sql") else {}),
             }

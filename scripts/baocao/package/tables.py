@@ -282,8 +282,8 @@ def _report_row(report: Report, ids: _Ids) -> dict[str, Any]:
         "document_symbol": prov.get("document_symbol") or doc.header.get("document_symbol"),
         "issuer": prov["issuer_vi"],
         "issuer_en": prov["issuer_en"],
-        "addressee": prov["addressee_vi"],
-        "addressee_en": prov["addressee_en"],
+        "addressee": prov.get("addressee_vi"),  # a press release or an article has none
+        "addressee_en": prov.get("addressee_en"),
         "province": prov["province"],
         "place": doc.header.get("place"),
         "document_date": prov.get("document_date"),

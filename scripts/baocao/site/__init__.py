@@ -82,14 +82,15 @@ def build_site(
     files: dict[str, bytes] = {"assets/baocao.css": (STATIC / "baocao.css").read_bytes()}
     source = {lang: _source_line(data, lang, interface) for lang in ("vi", "en")}
     compare = compare_reports(site.get("compare", []), data, database)
-    charts = chart_entries(site, data, source, files)
+    omitted: list[str] = []  # charts and key figures the project's reports give no data for
+    charts = chart_entries(site, data, source, files, omitted)
     if compare:
         charts.append(across_reports_chart(compare, source, files))
         for row in compare["rows"]:
             del row["raw"]  # Decimal values: the landing page shows the labelled cells
     items = downloads.make_all(package_dir, interface, site["downloads"], files) if with_downloads else []
     parts = {
-        "key_figures": key_figures(site["key_figures"], data, database),
+        "key_figures": key_figures(site["key_figures"], data, database, omitted),
         "contradictions": failed_checks(data.checks, {o["obs_id"]: o for o in data.observations}, database),
         "compare": compare,
         "charts": charts,
@@ -119,6 +120,7 @@ def build_site(
     local = meta.local_metadata(descriptor, metadata, (out / "site.json").resolve())
     files["datasette-metadata.json"] = (json.dumps(local, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     publish(out, files, check=check_site_out)
+    landing["omitted"] = omitted
     return landing
 
 

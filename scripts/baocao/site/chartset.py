@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from baocao.core.errors import BaocaoError
 from baocao.site import charts
 from baocao.site.figures import label, obs_href
 
@@ -51,17 +50,22 @@ def _paired(chart: dict, data, lang: str) -> tuple[list, list[str], None, list]:
     return rows, [data.measures[m][f"name_{lang}"] for m in measures], None, observations
 
 
-def chart_entries(site: dict, data, source: dict[str, str], files: dict[str, bytes]) -> list[dict[str, Any]]:
-    """Each chart of metadata/site.yaml: its SVG in both languages (into ``files``) and its data table."""
+def chart_entries(
+    site: dict, data, source: dict[str, str], files: dict[str, bytes], omitted: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Each chart of metadata/site.yaml that the project's reports give data for: its SVG in both languages
+    (into ``files``) and its data table. A chart with no data is left out, and said so in ``omitted``."""
     database = site["database"]
     entries = []
     for chart in site["charts"]:
         entry: dict[str, Any] = {"id": chart["id"], "href": _href(chart, database, data.primary)}
+        make = _bars if chart["kind"] == "bars" else _paired
+        if not make(chart, data, "vi")[0]:
+            if omitted is not None:
+                omitted.append(f"chart {chart['id']!r} left out: the reports give it no data")
+            continue
         for lang in ("vi", "en"):
-            make = _bars if chart["kind"] == "bars" else _paired
             rows, series, reference, observations = make(chart, data, lang)
-            if not rows:
-                raise BaocaoError(f"chart {chart['id']!r} has no data", "metadata/site.yaml")
             title = chart[f"title_{lang}"]
             svg, width, height = charts.bar_chart(title, rows, series, lang, reference, source[lang])
             files[f"assets/charts/{chart['id']}.{lang}.svg"] = svg.encode("utf-8")

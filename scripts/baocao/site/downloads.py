@@ -82,7 +82,7 @@ def json_zip(package_dir: Path) -> bytes:
         files[name] = data
         resource.update({"path": name, "format": "json", "mediatype": "application/json"})
         # frictionless reads JSON resources as parsed rows and cannot count their bytes or hash them
-        for key in ("bytes", "hash", "rowCount", "sqlView"):
+        for key in ("bytes", "hash", "rowCount", "rows", "sqlView"):
             resource.pop(key, None)
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return _zip(files)

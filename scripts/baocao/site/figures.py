@@ -8,7 +8,6 @@ from typing import Any
 
 from datasette.utils import tilde_encode
 
-from baocao.core.errors import BaocaoError
 from baocao.reading.numbers import format_vi
 
 
@@ -43,15 +42,18 @@ def obs_href(database: str, obs: dict) -> str:
     return f"/{database}/observations/{tilde_encode(obs['obs_id'])}"
 
 
-def key_figures(refs: list[str], data, database: str) -> list[dict[str, Any]]:
-    """The figures metadata/site.yaml names, with unit, period, sentence and the page of each."""
+def key_figures(refs: list[str], data, database: str, omitted: list[str] | None = None) -> list[dict[str, Any]]:
+    """The figures metadata/site.yaml names that the first report publishes, with unit, period, sentence and
+    the page of each; one it does not publish is left out, and said so in ``omitted``."""
     out = []
     for ref in refs:
         indicator_id, _, measure = ref.partition(".")
         measure = measure or "value"
         obs = data.by_key.get((indicator_id, measure))
         if obs is None:
-            raise BaocaoError(f"key figure {ref!r} is not an observation", "metadata/site.yaml")
+            if omitted is not None:
+                omitted.append(f"key figure {ref!r} left out: the report publishes no such observation")
+            continue
         indicator, unit = data.indicators[indicator_id], data.units[obs["unit_id"]]
         entry = {"quote": obs["quote"], "href": obs_href(database, obs), "failed": obs.get("check_status") == "fail"}
         for lang in ("vi", "en"):
