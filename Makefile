@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the test and development tools (pytest, Playwright, Hypothesis, ruff...): only for the targets that use them
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: help install build package load serve test lint bench soak eval eval-real clean
 
@@ -19,8 +21,12 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -39,10 +45,10 @@ serve: build
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
 	$(BIN)/baocao serve --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
 eval: $(STAMP)
@@ -51,10 +57,10 @@ eval: $(STAMP)
 eval-real: $(STAMP)
 	$(BIN)/baocao eval-real eval/real
 
-soak: $(STAMP) build
+soak: $(TEST_STAMP) build
 	$(BIN)/python bench/soak.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 

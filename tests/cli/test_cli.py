@@ -38,19 +38,35 @@ def test_extract_json_prints_each_figure_typed_with_its_sentence():
     args += ["--province", "Bắc Kạn", "--period", "2024-H1"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     text = (FIXTURES / "numbers.txt").read_text(encoding="utf-8")
     first = rows[0]
-    assert (first["value"], first["unit_id"], first["measure"]) == ("4128", "ty_dong", "value")
+    assert (first["value"], first["unit_id"], first["measure"]) == (4128, "ty_dong", "value")
     assert first["subject"] == "Tổng sản phẩm"
     assert (first["period_start"], first["period_end"]) == ("2024-01-01", "2024-06-30")
     assert first["quote"] == text.splitlines()[2]
     growth = rows[1]
-    assert (growth["value"], growth["measure"], growth["subject"]) == ("5.45", "change_pct", "Tổng sản phẩm")
+    assert (growth["value"], growth["measure"], growth["subject"]) == (5.45, "change_pct", "Tổng sản phẩm")
     for row in rows:  # every statement carries its sentence and the figure's place in it
         assert row["quote"] in text
         assert row["quote"][row["value_start"] - row["quote_start"] :].startswith(row["value_text"])
         assert row["resolution"] in ("curated", "standard", "vocabulary", "ambiguous", "unmapped", "target")
+
+
+def test_extract_gives_each_change_its_direction_and_signed_value_and_says_what_it_inferred(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text(
+        "Tình hình kinh tế - xã hội năm 2027 tỉnh Hà Nam\n\n"
+        "Tổng thu ngân sách đạt 1.234 tỷ đồng, giảm 2,1% so với năm trước; chỉ số giá tiêu dùng tăng 3,4%.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["extract", str(report), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = {r["value_text"]: r for r in json.loads(result.stdout)}
+    assert (rows["2,1"]["change_direction"], rows["2,1"]["signed_value"]) == ("decrease", -2.1)
+    assert (rows["3,4"]["change_direction"], rows["3,4"]["signed_value"]) == ("increase", 3.4)
+    assert rows["1.234"]["value"] == 1234 and rows["1.234"]["change_direction"] is None
+    assert "provenance read from the text" in result.stderr and "Hà Nam" in result.stderr
 
 
 def test_extract_without_a_province_names_the_flag_and_exits_2():

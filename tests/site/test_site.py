@@ -450,3 +450,25 @@ def test_json_ld_holds_no_markup_a_metadata_string_could_use_to_close_or_hide_th
     text_ = jsonld(hostile, landing, "__BASE__")
     assert not any(c in text_ for c in "<>&\u2028")
     assert json.loads(text_)["name"][0]["@value"] == hostile["title"]
+
+
+def test_a_site_moved_to_another_folder_serves_and_names_no_folder_of_the_machine_that_built_it(built, tmp_path):
+    import shutil
+
+    from conftest import build_site_files, serving
+
+    first = tmp_path / "built-here"
+    db, site_dir = build_site_files(built, first)
+    moved = tmp_path / "moved-there"
+    shutil.move(str(first), str(moved))
+    written = [p for p in moved.rglob("*") if p.is_file() and p.suffix in (".json", ".db", ".zip", ".xlsx")]
+    for path in written:
+        assert str(first).encode() not in path.read_bytes(), path
+    with serving(moved / db.name, moved / site_dir.name) as base:
+        for path in ("/", "/en/", "/baocao/observations", "/baocao.json", "/-/health", "/sitemap.xml"):
+            status, _, body = fetch(base + path)
+            assert status == 200 and str(tmp_path).encode() not in body, path
+        landing = text(base, "/")
+        for href in re.findall(r'href="(/assets/downloads/[^"]+)"', landing):
+            status, _, body = fetch(base + href)
+            assert status == 200 and str(tmp_path).encode() not in body, href

@@ -205,19 +205,36 @@ def extract(file: Path, fmt: str, province: str | None, period: str | None, issu
 
     overrides = {"province": province, "period": period, "issuer": issuer}
     [report] = run([file], current_metadata(), overrides=overrides)
+    provenance = report.provenance
+    if provenance.get("inferred"):
+        click.echo(
+            f"baocao: {file}: provenance read from the text (to review; --province, --period, --issuer "
+            f"correct it): {provenance.get('province')}, {provenance['period_start']} to "
+            f"{provenance['period_end']}, {provenance.get('issuer_vi')}",
+            err=True,
+        )
     rows = statement_table(report)
     if fmt == "json":
-        json.dump(
-            [{k: v if v is None or isinstance(v, bool | int) else cell(v) for k, v in r.items()} for r in rows],
-            sys.stdout,
-            ensure_ascii=False,
-            indent=1,
-        )
+        json.dump([{k: _json_value(v) for k, v in r.items()} for r in rows], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(STATEMENT_COLUMNS)
         writer.writerows([[cell(r[c]) if r[c] is not None else "" for c in STATEMENT_COLUMNS] for r in rows])
+
+
+def _json_value(value):
+    """A cell of `extract --format json`: numbers as JSON numbers (exact: an integer, else the decimal's own
+    digits), other values as the package writes them."""
+    from decimal import Decimal
+
+    from baocao.package.descriptor import cell
+
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return cell(value)
 
 
 @cli.command()

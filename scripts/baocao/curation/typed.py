@@ -246,6 +246,8 @@ STATEMENT_COLUMNS = (
     "target",
     "value",
     "value_text",
+    "change_direction",
+    "signed_value",
     "unit_id",
     "obs_status",
     "qualifier",
@@ -270,6 +272,9 @@ def statement_table(report) -> list[dict[str, Any]]:
             row[column] = getattr(mention, column)
         for column in ("quote_start", "quote_end", "value_start", "value_end"):
             row[column] = getattr(mention, column)
+        row["change_direction"] = statement.direction  # "giảm 2,1%": a decrease, -2.1
+        value = row["value"]
+        row["signed_value"] = -value if value is not None and statement.direction == "decrease" else value
         if row["measure"] == "plan_or_total":
             row["measure"] = None
         if statement.measure is None and statement.measure_reason and not statement.reason:

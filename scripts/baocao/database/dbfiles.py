@@ -90,7 +90,9 @@ def write_inspect_file(db_path: Path, inspect_file: Path, name: Path | None = No
             raise BaocaoError(f"cannot count the tables: {error}", db_path) from None
         finally:
             connection.close()
-        entry = {"hash": digest.result(), "size": db_path.stat().st_size, "file": str(final), "tables": counts}
+        # the file's name only: Datasette matches inspect data to a database by its name, and the folder is
+        # the publishing machine's, which a moved or packaged site must not carry
+        entry = {"hash": digest.result(), "size": db_path.stat().st_size, "file": final.name, "tables": counts}
     handle, temporary = tempfile.mkstemp(prefix=f".{inspect_file.name}.", suffix=".tmp", dir=inspect_file.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

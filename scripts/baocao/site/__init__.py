@@ -117,7 +117,7 @@ def build_site(
     }
     out = Path(out)
     files["site.json"] = (json.dumps(site_json, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    local = meta.local_metadata(descriptor, metadata, (out / "site.json").resolve())
+    local = meta.local_metadata(descriptor, metadata, "site.json")  # beside the metadata file, wherever it moves
     files["datasette-metadata.json"] = (json.dumps(local, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     publish(out, files, check=check_site_out)
     landing["omitted"] = omitted

@@ -31,6 +31,18 @@ from baocao_web.limits import limit, printf  # noqa: E402
 _cache: dict[str, dict] = {}
 
 
+def _metadata_folder() -> Path:
+    """The folder of the metadata file Datasette was started with (`--metadata FILE` or `-m FILE`), where the
+    site's files are: the site can be moved, packaged or published without a path of the machine that built it."""
+    arguments = sys.argv
+    for index, argument in enumerate(arguments):
+        if argument in ("--metadata", "-m") and index + 1 < len(arguments):
+            return Path(arguments[index + 1]).parent
+        if argument.startswith("--metadata="):
+            return Path(argument.partition("=")[2]).parent
+    return Path.cwd()
+
+
 def _site(datasette) -> dict:
     # the local metadata file, read directly: plugin_config() would call get_metadata() again
     config = (getattr(datasette, "_metadata_local", None) or {}).get("plugins", {}).get("baocao-site") or {}
@@ -38,7 +50,7 @@ def _site(datasette) -> dict:
     if not path:
         return {}
     if path not in _cache:
-        _cache[path] = json.loads(Path(path).read_text(encoding="utf-8"))
+        _cache[path] = json.loads((_metadata_folder() / path).read_text(encoding="utf-8"))
     return _cache[path]
 
 
