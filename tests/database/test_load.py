@@ -170,3 +170,45 @@ def test_a_table_refused_in_the_second_process_is_refused_in_one_line_and_nothin
         load_package(copy_of_package, db, metadata=metadata, parts=2)
     assert "\n" not in str(refused.value)
     assert list(db.parent.iterdir()) == []
+
+
+def test_plain_datasette_on_the_database_finds_words_with_and_without_their_marks(built, tmp_path):
+    """The downloaded database, served by Datasette with none of the site's metadata or plugins."""
+    import subprocess
+    import sys
+    import urllib.parse
+    import urllib.request
+
+    from conftest import free_port, wait_until_served
+
+    db = tmp_path / "baocao.db"
+    load_package(built, db, metadata=Metadata())
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", str(db), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_served(base + "/-/versions.json", process)
+        found = {}
+        for words in ("Chợ Đồn", "cho don", "CHỢ ĐỒN"):
+            query = urllib.parse.urlencode({"_search": words, "_shape": "array", "_col": "quote", "_size": "max"})
+            with urllib.request.urlopen(f"{base}/baocao/mentions.json?{query}", timeout=30) as response:
+                rows = json.load(response)
+            found[words] = {r["quote"] for r in rows}
+        assert found["Chợ Đồn"] == found["cho don"] == found["CHỢ ĐỒN"]
+        everything = {q for (q,) in sqlite3.connect(db).execute("SELECT quote FROM mentions")}
+        named = {q for q in everything if "chợ đồn" in q.lower()}
+        # searched, not listed: every sentence naming the place, and not every sentence
+        assert named and named <= found["cho don"] and len(found["cho don"]) < len(everything)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    connection = sqlite3.connect(db)  # and in plain SQLite
+    rows = connection.execute(
+        "SELECT quote FROM mentions WHERE rowid IN "
+        "(SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH '\"cho don\"')"
+    ).fetchall()
+    assert rows and all("chợ đồn" in quote.lower() for (quote,) in rows)
