@@ -236,3 +236,22 @@ def test_the_site_shows_the_reports_side_by_side(several, tmp_path):
             ("bac-kan-2024-9m", 6310.5),
             ("tay-phong-2025-h1", 9850600),
         ]
+
+
+def test_a_standard_figure_takes_the_period_its_clause_states_and_a_flow_to_a_date_counts_from_january(tmp_path):
+    report = tmp_path / "ha-nam-2027-q3.txt"
+    report.write_text(
+        "ỦY BAN NHÂN DÂN TỈNH HÀ NAM\nSố: 12/BC-UBND\nHà Nam, ngày 05 tháng 10 năm 2027\n\nBÁO CÁO\n"
+        "Tình hình kinh tế - xã hội quý III năm 2027\n\nI. KẾT QUẢ THỰC HIỆN\n\n1. Tài chính\n\n"
+        "Tổng thu ngân sách nhà nước trên địa bàn quý III ước đạt 1.234 tỷ đồng. Tổng chi ngân sách địa phương "
+        "9 tháng ước đạt 5.678 tỷ đồng, bằng 65% dự toán. Giải ngân vốn đầu tư công đến ngày 30/9 đạt 2.345 tỷ "
+        "đồng, bằng 55% kế hoạch năm.\n",
+        encoding="utf-8",
+    )
+    [read] = run([report], Metadata())
+    periods = {o.value_text: (o.period_start, o.period_end) for o in read.observations}
+    quarter = (read.provenance["period_start"], read.provenance["period_end"])
+    assert quarter == ("2027-07-01", "2027-09-30")
+    assert periods["1.234"] in ((None, None), quarter)  # the quarter's: the report's period
+    assert periods["5.678"] == periods["65"] == ("2027-01-01", "2027-09-30")
+    assert periods["2.345"] == periods["55"] == ("2027-01-01", "2027-09-30")

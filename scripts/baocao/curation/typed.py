@@ -88,12 +88,14 @@ def _inside(place: str | None, term, gazetteer) -> bool:
 
 
 def _flow_to_date(statement: Statement, term, report_period: tuple[str, str], quote: str) -> None:
-    """A flow "đến ngày 30/9" runs from the start of its year (or the report's start; "từ đầu năm", "lũy kế":
-    the year's) to that day; a stock is the level on that day."""
+    """A flow "đến ngày 30/9" runs from the start of its year (when its sentence says so, or measures it against
+    the year's plan or estimate) or else of the report to that day; a stock is the level on that day."""
     start, end = statement.period_start, statement.period_end
     if term.stock or start != end or statement.period_from != "clause":
         return
-    if re.search(r"(?i)từ đầu năm|lũy kế|luỹ kế", quote):
+    if _SINCE_JANUARY.search(quote):
+        # "giải ngân đến ngày 30/9 đạt …, bằng 55% kế hoạch năm": since the start of the year, as the year's plan
+        # counts it, in a quarter's or a month's report as in a nine months' one
         statement.period_start = end[:4] + "-01-01"
     elif end == report_period[1]:
         statement.period_start = report_period[0]
@@ -101,6 +103,22 @@ def _flow_to_date(statement: Statement, term, report_period: tuple[str, str], qu
         statement.period_start = (
             max(f"{end[:4]}-01-01", report_period[0]) if end >= report_period[0] else end[:4] + "-01-01"
         )
+
+
+_SINCE_JANUARY = re.compile(
+    r"(?i)từ đầu năm|lũy kế|luỹ kế|(?:kế hoạch|KH|dự toán|chỉ tiêu)(?: vốn)?(?: được giao| giao)? năm|cả năm"
+)
+
+
+def _clause_period(taken: Observation, statement: Statement, term, report_period, mentions) -> None:
+    """A standard locator finds a figure and its measure, not its period: "Tổng chi ngân sách 9 tháng ước đạt
+    …" in a quarter's report is the nine months' figure, as the clause says, not the quarter's."""
+    if statement.period_from not in ("clause", "implied") or term is None:
+        return
+    _flow_to_date(statement, term, report_period, mentions[statement.mention_index].quote)
+    period = (statement.period_start, statement.period_end)
+    if period != report_period:
+        taken.period_start, taken.period_end = period
 
 
 def resolve_report(
@@ -131,6 +149,8 @@ def resolve_report(
             statement.indicator_id, statement.measure = taken.indicator_id, taken.measure
             statement.resolution = sources.get(statement.mention_index, "curated")
             statement.reason = "locator" if statement.resolution == "curated" else None
+            if statement.resolution == "standard" and taken.period_start is None:
+                _clause_period(taken, statement, terms.get(taken.indicator_id), report_period, mentions)
             continue
         unit_id = mentions[statement.mention_index].unit_id
         frame = f"{(headings or {}).get(statement.section_id, '')} {mentions[statement.mention_index].quote}"

@@ -321,7 +321,8 @@ def _coverage(report: Report) -> Rows:
                 "source": item.source,
                 "status": item.status,
                 "candidates": item.candidates,
-                "obs_id": key if item.observation is not None else None,
+                # the observation's own id: a period of its clause, not the report's, is part of it
+                "obs_id": obs_id(report.report_id, item.observation) if item.observation is not None else None,
             }
         )
     return rows

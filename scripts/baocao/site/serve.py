@@ -94,7 +94,7 @@ def serve(
 ) -> None:
     db = Path(db)
     if not db.exists():
-        raise BaocaoError("no database; run `make build` (or `baocao load`) first", db)
+        raise BaocaoError("no database; run `baocao build`, then `baocao load` and `baocao site`", db)
     if not db.with_name("inspect.json").exists():
         raise BaocaoError("no inspect file; run `baocao load` first", db.with_name("inspect.json"))
     if not (site_dir / "datasette-metadata.json").exists():
