@@ -23,10 +23,11 @@ WORKDIR /app
 COPY --from=build /app/scripts/baocao/site ./site
 COPY --from=build /app/build ./build
 RUN chmod -R a+rX /app
-USER baocao
+# by number, so that a platform that runs only non-root images can tell without reading /etc/passwd
+USER 10001:10001
 EXPOSE 8001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8001/-/health', timeout=4).status == 200 else 1)"
+    CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8001/-/health', timeout=4).status == 200 else 1)"]
 CMD ["python", "site/server.py", "serve", "-i", "build/baocao.db", "--inspect-file", "build/inspect.json", \
      "--metadata", "build/site/datasette-metadata.json", "--template-dir", "site/templates", \
      "--plugins-dir", "site/plugins", "--static", "assets:build/site/assets", \

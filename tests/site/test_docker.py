@@ -33,9 +33,15 @@ def test_image_builds_with_the_readme_make_targets():
     assert "docker build -t baocao ." in readme and "docker run --rm -p 8001:8001 baocao" in readme
 
 
-def test_runs_as_a_non_root_user_with_a_healthcheck():
-    assert re.search(r"^USER baocao$", DOCKERFILE, re.M)
-    assert "HEALTHCHECK" in DOCKERFILE and "/-/health" in DOCKERFILE
+def test_runs_as_a_numeric_non_root_user_with_an_exec_form_healthcheck():
+    assert re.search(r"^USER 10001:10001$", DOCKERFILE, re.M) and "--uid 10001" in DOCKERFILE
+    healthcheck = re.search(r"^HEALTHCHECK .*?\n\s+CMD (\[.*\])$", DOCKERFILE, re.M)
+    assert healthcheck and "/-/health" in json.loads(healthcheck.group(1))[-1]
+
+
+def test_the_build_context_leaves_out_the_virtualenv_builds_and_the_real_texts():
+    ignored = (paths.ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".git", ".venv", "build", "eval/real/texts", "tests/browser/node_modules"} <= set(ignored)
     assert "frictionless" not in DOCKERFILE.split("FROM ")[-1].split("USER")[0].split("#")[0]
 
 
