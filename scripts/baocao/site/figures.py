@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -97,12 +98,30 @@ def failed_checks(checks: list[dict], observations: dict[str, dict], database: s
     return out
 
 
+def _shape(report: dict) -> tuple[str, str]:
+    """A report's period without its year: six months, nine months, a quarter, a year, a month."""
+    return str(report["period_start"])[5:], str(report["period_end"])[5:]
+
+
 def compare_reports(refs: list[str], data, database: str) -> dict[str, Any] | None:
-    """Figures side by side, one column per report in period order, when there are several reports."""
+    """Figures side by side, one column per report in period order, when several reports cover like periods
+    (the same months of different years or provinces: the kind most reports share, else the latest's); each
+    report's figure for its own period only, never its months from January beside another's quarter."""
     if len(data.reports) < 2:
         return None
-    ordered = sorted(data.reports, key=lambda r: (r["period_end"], r["period_start"], r["report_id"]))
-    by_key = {(o["report_id"], o["indicator_id"], o["measure"]): o for o in data.observations}
+    shapes = Counter(_shape(r) for r in data.reports)
+    latest = _shape(max(data.reports, key=lambda r: (r["period_end"], r["period_start"], r["report_id"])))
+    like = max(shapes, key=lambda shape: (shapes[shape], shape == latest))
+    if shapes[like] < 2:
+        return None
+    reports = [r for r in data.reports if _shape(r) == like]
+    ordered = sorted(reports, key=lambda r: (r["period_end"], r["period_start"], r["report_id"]))
+    periods = {r["report_id"]: (str(r["period_start"]), str(r["period_end"])) for r in reports}
+    by_key = {
+        (o["report_id"], o["indicator_id"], o["measure"]): o
+        for o in data.observations
+        if periods.get(o["report_id"]) == (str(o["period_start"]), str(o["period_end"]))
+    }
     columns = [
         {
             "report_id": r["report_id"],
