@@ -197,8 +197,7 @@ class Resolver:
         for how in ("name", "words"):
             best = self._best(statement, unit_id, words, how, frame)
             if best:
-                longest = max(length for length, _ in best.values())
-                return {i for i, (length, _) in best.items() if length == longest}
+                return {indicator_id for indicator_id, _ in _winners(best)}
         return set()
 
     def resolve(
@@ -226,8 +225,7 @@ class Resolver:
             best = self._best(statement, unit_id, words, how, frame)  # the frame is folded only for a name alone
             if not best:
                 continue
-            longest = max(length for length, _ in best.values())
-            winners = [(i, m) for i, (length, m) in best.items() if length == longest]
+            winners = _winners(best)
             if len(winners) > 1 and statement.level_unit in self.units:
                 # "GRDP bình quân đầu người đạt 3.950 USD, tăng 10%": the change of the level in dollars
                 level = self.units[statement.level_unit].base_unit
@@ -241,3 +239,9 @@ class Resolver:
             reason = "by_name" if how == "name" else "by_words"
             return indicator_id, measure, "vocabulary", reason
         return None, statement.measure, "unmapped", "not_named"
+
+
+def _winners(best: dict[str, tuple[int, str]]) -> list[tuple[str, str]]:
+    """(indicator, measure) of the indicators named by the longest name: the longest name wins."""
+    longest = max(length for length, _ in best.values())
+    return [(indicator_id, measure) for indicator_id, (length, measure) in best.items() if length == longest]

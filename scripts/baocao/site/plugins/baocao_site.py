@@ -259,12 +259,8 @@ def _base_url(site: dict) -> str:
 
 def _absolute_base(site: dict, request) -> str:
     """An address for what must be absolute (the sitemap): the base_url, else the address this server
-    answered on (its own socket's, not a header)."""
-    configured = _base_url(site)
-    server = (request.scope.get("server") if request is not None else None) or ("127.0.0.1", 8001)
-    host, port = server[0], server[1]
-    host = f"[{host}]" if ":" in host else host
-    return configured or f"{request.scheme if request is not None else 'http'}://{host}:{port}"
+    answered on: the Host that guard.own_host wrote from its own socket, never the client's."""
+    return _base_url(site) or f"{request.scheme}://{request.host}"
 
 
 @hookimpl

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import threading
+import time
 
 # SQLite's limits on every connection Datasette opens. The longest text of the
 # database is a section (under 6 KB; the whole first report is 80 KB), so 500 KB
@@ -85,8 +87,6 @@ class TimeLimit(Exception):
 
 def timed(original):
     """Datasette's sqlite_timelimit, which also tells this thread's functions when the query must stop."""
-    import contextlib
-    import time
 
     @contextlib.contextmanager
     def with_deadline(conn, ms):
@@ -102,8 +102,6 @@ def timed(original):
 
 
 def _check() -> None:
-    import time
-
     at = getattr(_deadline, "at", None)
     if at is not None and time.perf_counter() >= at:
         raise TimeLimit("the query ran past the time limit")
